@@ -1,0 +1,1 @@
+"""Conflict news ingest: articles -> paragraphs -> actors and topics -> SQLite for Datasette."""

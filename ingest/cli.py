@@ -1,0 +1,95 @@
+"""The `ingest` command: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .errors import IngestError
+from .evaluate import evaluate, format_report
+from .gazetteer import load_gazetteer
+from .pipeline import add_paths, retag_database
+from .read import DEFAULT_MAX_BYTES
+from .store import open_database
+from .tag import Tagger
+
+DEFAULT_DB = "db/articles.db"
+
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database to write")
+actors_option = click.option("--actors", "actors_path", type=click.Path(exists=True, dir_okay=False), help="Gazetteer (JSON Lines) instead of the shipped one")
+topics_option = click.option("--topics", "topics_path", type=click.Path(exists=True, dir_okay=False), help="Topic rules (JSON) instead of the shipped ones")
+
+
+@click.group()
+@click.version_option(package_name="conflict-news-ingest")
+def cli():
+    """Turn news articles into a searchable, tagged SQLite store for Datasette."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@db_option
+@actors_option
+@topics_option
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes for reading and tagging [default: one per core]")
+@click.option("--max-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Refuse files larger than this many bytes")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors")
+def add(paths, db_path, actors_path, topics_path, workers, max_size, quiet):
+    """Ingest article files, or every article file inside folders.
+
+    Example: ingest add samples/ --db db/articles.db
+    """
+    try:
+        gazetteer = load_gazetteer(actors_path, topics_path)
+        db = _open(db_path)
+        report = add_paths(db, paths, gazetteer, workers=workers, max_bytes=max_size)
+    except IngestError as error:
+        raise click.ClickException(str(error)) from None
+    for failure in report.failures:
+        click.echo(f"error: {failure.message}", err=True)
+    if not quiet:
+        click.echo(f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, {report.failed} failed", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@actors_option
+@topics_option
+def retag(db_path, actors_path, topics_path):
+    """Tag every stored paragraph again after a gazetteer or topic rules change.
+
+    Example: ingest retag --db db/articles.db
+    """
+    try:
+        db = _open(db_path)
+        result = retag_database(db, load_gazetteer(actors_path, topics_path))
+    except IngestError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"retagged {result.paragraphs} paragraphs in {result.articles} articles; {result.changed} changed", err=True)
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@actors_option
+@topics_option
+@click.option("--verbose", "-v", is_flag=True, help="List each paragraph's misses and false alarms")
+def eval_command(gold, actors_path, topics_path, verbose):
+    """Score paragraphs, actors and topics against a hand-labelled gold file.
+
+    Example: ingest eval gold/seed.json --verbose
+    """
+    try:
+        report = evaluate(gold, Tagger(load_gazetteer(actors_path, topics_path)))
+    except IngestError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(format_report(report, verbose=verbose))
+
+
+def _open(db_path):
+    from pathlib import Path
+
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    return open_database(db_path)

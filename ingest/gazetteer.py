@@ -1,0 +1,156 @@
+"""Load and validate the actor gazetteer (JSON Lines) and the topic rules (JSON)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DataFileError
+from .models import ACTOR_TYPES, Actor, Topic
+
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_ACTORS = DATA_DIR / "actors.jsonl"
+DEFAULT_TOPICS = DATA_DIR / "topics.json"
+
+ACTOR_KEYS = {"id", "name", "type", "aliases", "wikipedia", "wikidata", "affiliation"}
+REQUIRED_ACTOR_KEYS = {"id", "name", "type"}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WIKIDATA_ID = re.compile(r"^Q\d+$")
+# "*" may close the last word of a term only: "withdraw*" or "troop withdraw*".
+TERM = re.compile(r"^[\w'’.-]+(?: [\w'’.-]+)*\*?$")
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    actors: tuple[Actor, ...]
+    topics: tuple[Topic, ...]
+    threshold: float
+    max_topics: int
+
+    def actor_by_id(self) -> dict[str, Actor]:
+        return {actor.id: actor for actor in self.actors}
+
+
+def load_gazetteer(actors_path: str | Path | None = None, topics_path: str | Path | None = None) -> Gazetteer:
+    """Load both data files (the shipped ones by default) and check that they agree."""
+    actors = load_actors(actors_path or DEFAULT_ACTORS)
+    topics_file = Path(topics_path or DEFAULT_TOPICS)
+    topics, threshold, max_topics = load_topics(topics_file)
+    names = {actor.name for actor in actors}
+    for topic in topics:
+        for name, _ in topic.actors:
+            if name not in names:
+                raise DataFileError(f"{topics_file}: topic {topic.id!r} names actor {name!r}, which is not in the gazetteer")
+    return Gazetteer(actors=actors, topics=topics, threshold=threshold, max_topics=max_topics)
+
+
+def load_actors(path: str | Path) -> tuple[Actor, ...]:
+    """Read actors.jsonl: one JSON object a line; blank lines and lines starting with # are skipped."""
+    path = Path(path)
+    actors: list[Actor] = []
+    ids: set[str] = set()
+    alias_owner: dict[str, str] = {}
+    for number, line in enumerate(_read_lines(path), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = f"{path}:{number}"
+        actor = _parse_actor(_parse_json(line, where), where)
+        if actor.id in ids:
+            raise DataFileError(f"{where}: id {actor.id!r} is used twice")
+        ids.add(actor.id)
+        _claim_names(actor, alias_owner, where)
+        actors.append(actor)
+    if not actors:
+        raise DataFileError(f"{path}: the gazetteer is empty; it needs at least one actor")
+    _check_affiliations(actors, path)
+    return tuple(actors)
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: cannot read ({error})") from None
+
+
+def _parse_json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataFileError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+
+
+def _parse_actor(record: Any, where: str) -> Actor:
+    if not isinstance(record, dict):
+        raise DataFileError(f"{where}: expected a JSON object with keys {sorted(REQUIRED_ACTOR_KEYS)}")
+    missing, unknown = REQUIRED_ACTOR_KEYS - record.keys(), record.keys() - ACTOR_KEYS
+    if missing or unknown:
+        problem = f"missing {sorted(missing)}" if missing else f"unknown keys {sorted(unknown)}"
+        raise DataFileError(f"{where}: {problem}; expected keys {sorted(ACTOR_KEYS)}")
+    strings = {key: record.get(key, "") for key in ACTOR_KEYS - {"aliases"}}
+    if not all(isinstance(value, str) for value in strings.values()):
+        raise DataFileError(f"{where}: id, name, type, wikipedia, wikidata and affiliation must be strings")
+    aliases = record.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise DataFileError(f"{where}: aliases must be a list of non-empty strings")
+    if not SLUG.match(strings["id"]):
+        raise DataFileError(f"{where}: id {strings['id']!r} must be a lowercase slug like 'kataib-hezbollah'")
+    if strings["type"] not in ACTOR_TYPES:
+        raise DataFileError(f"{where}: type {strings['type']!r} is not one of {', '.join(ACTOR_TYPES)}")
+    if not strings["name"].strip():
+        raise DataFileError(f"{where}: name is empty")
+    if strings["wikidata"] and not WIKIDATA_ID.match(strings["wikidata"]):
+        raise DataFileError(f"{where}: wikidata {strings['wikidata']!r} must look like 'Q123' or be empty")
+    return Actor(aliases=tuple(dict.fromkeys(a.strip() for a in aliases)), **strings)
+
+
+def _claim_names(actor: Actor, alias_owner: dict[str, str], where: str) -> None:
+    """Refuse a name or alias that another actor already uses."""
+    for form in {actor.name, *actor.aliases}:
+        owner = alias_owner.setdefault(form, actor.id)
+        if owner != actor.id:
+            raise DataFileError(f"{where}: {form!r} is already a name or alias of {owner!r}; an alias must name one actor")
+
+
+def _check_affiliations(actors: list[Actor], path: Path) -> None:
+    ids = {actor.id for actor in actors}
+    for actor in actors:
+        if actor.affiliation and actor.affiliation not in ids:
+            raise DataFileError(f"{path}: actor {actor.id!r} has affiliation {actor.affiliation!r}, which is no actor's id")
+
+
+def load_topics(path: str | Path) -> tuple[tuple[Topic, ...], float, int]:
+    """Read topics.json: the threshold, the most topics a paragraph gets, and each topic's rules."""
+    path = Path(path)
+    document = _parse_json("\n".join(_read_lines(path)), str(path))
+    if not isinstance(document, dict) or not isinstance(document.get("topics"), list) or not document["topics"]:
+        raise DataFileError(f"{path}: expected an object with a non-empty 'topics' list")
+    threshold, max_topics = document.get("threshold", 2.0), document.get("max_topics", 3)
+    if not isinstance(threshold, (int, float)) or not isinstance(max_topics, int) or max_topics < 1:
+        raise DataFileError(f"{path}: 'threshold' must be a number and 'max_topics' a whole number of at least 1")
+    topics = tuple(_parse_topic(record, f"{path}: topic {index + 1}") for index, record in enumerate(document["topics"]))
+    ids = [topic.id for topic in topics]
+    if len(set(ids)) != len(ids):
+        raise DataFileError(f"{path}: topic ids must be unique")
+    return topics, float(threshold), max_topics
+
+
+def _parse_topic(record: Any, where: str) -> Topic:
+    if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("id", "name", "description")):
+        raise DataFileError(f"{where}: expected 'id', 'name' and 'description' strings")
+    where = f"{where} ({record['id']})"
+    terms = _weights(record.get("terms"), where, "terms")
+    for term, _ in terms:
+        if not TERM.match(term) or (term.endswith("*") and len(term.split()[-1]) < 5):
+            raise DataFileError(f"{where}: term {term!r} must be words, with '*' only after 4 or more letters of the last word")
+    actors = _weights(record.get("actors", {}), where, "actors")
+    return Topic(id=record["id"], name=record["name"], description=record["description"], terms=terms, actors=actors)
+
+
+def _weights(mapping: Any, where: str, key: str) -> tuple[tuple[str, float], ...]:
+    if not isinstance(mapping, dict) or not all(isinstance(w, (int, float)) for w in mapping.values()):
+        raise DataFileError(f"{where}: '{key}' must map each entry to a number (its weight)")
+    return tuple((name.strip(), float(weight)) for name, weight in mapping.items())

@@ -1,0 +1,105 @@
+"""Frozen values passed between the stages: read -> split -> tag -> store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ACTOR_TYPES = (
+    "person",
+    "armed_group",
+    "government",
+    "military",
+    "state",
+    "place",
+    "international_org",
+    "think_tank",
+    "media",
+    "political_party",
+)
+PLACE_TYPES = frozenset({"state", "place"})
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from a file, before it is split into paragraphs."""
+
+    title: str
+    body: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
+    path: str | None = None
+    guessed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    position: int
+    section: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Split:
+    """The body of an article cut into paragraphs, with what was dropped."""
+
+    paragraphs: tuple[Paragraph, ...]
+    sections: tuple[str, ...]
+    dropped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    wikipedia: str = ""
+    wikidata: str = ""
+    affiliation: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    description: str
+    terms: tuple[tuple[str, float], ...]
+    actors: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place in a paragraph where an actor is named: text[start:end] == surface."""
+
+    actor_id: str
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True)
+class TopicTag:
+    topic_id: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaggedParagraph:
+    paragraph: Paragraph
+    mentions: tuple[Mention, ...]
+    topics: tuple[TopicTag, ...]
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        """Distinct actors in order of first mention."""
+        return tuple(dict.fromkeys(m.actor_id for m in self.mentions))
+
+
+@dataclass(frozen=True)
+class TaggedArticle:
+    article: Article
+    paragraphs: tuple[TaggedParagraph, ...]
+    dropped: tuple[str, ...] = field(default=())

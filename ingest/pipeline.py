@@ -1,0 +1,140 @@
+"""Files -> stored articles: read, split and tag in worker processes, one writer saves."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .errors import IngestError, ReadError
+from .gazetteer import Gazetteer
+from .models import TaggedArticle
+from .read import DEFAULT_MAX_BYTES, find_article_files, read_article
+from .split import split_paragraphs
+from .store import NEW, UNCHANGED, UPDATED, ArticleWriter, retag, sync_gazetteer
+from .tag import Tagger
+
+# Paragraphs saved per transaction in a bulk load.
+BATCH_PARAGRAPHS = 2000
+# Articles in flight per worker: enough to keep workers busy, bounded so memory stays flat.
+IN_FLIGHT_PER_WORKER = 16
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    message: str
+
+
+@dataclass
+class AddReport:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    def count(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def prepare_article(path: Path, tagger: Tagger, max_bytes: int = DEFAULT_MAX_BYTES) -> TaggedArticle:
+    """Read, split and tag one file."""
+    article = read_article(path, max_bytes)
+    split = split_paragraphs(article.body)
+    if not split.paragraphs:
+        raise ReadError(f"{path}: no article text found (every block was a title, heading or page furniture)")
+    return TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs), split.dropped)
+
+
+def add_paths(
+    db: Database,
+    paths: Iterable[str | Path],
+    gazetteer: Gazetteer,
+    workers: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_result: Callable[[str, str], None] | None = None,
+) -> AddReport:
+    """Ingest files and folders into the database; a bad file is reported and the rest go on."""
+    sync_gazetteer(db, gazetteer)
+    writer, report = ArticleWriter(db), AddReport()
+    batch: list[TaggedArticle] = []
+
+    def save(articles: list[TaggedArticle]) -> None:
+        for tagged, status in zip(articles, writer.save_batch(articles)):
+            report.count(status)
+            if on_result:
+                on_result(tagged.article.path or "", status)
+
+    for result in prepare_all(find_article_files(paths), gazetteer, workers, max_bytes):
+        if isinstance(result, Failure):
+            report.failures.append(result)
+            if on_result:
+                on_result(result.path, "failed")
+            continue
+        batch.append(result)
+        if sum(len(t.paragraphs) for t in batch) >= BATCH_PARAGRAPHS:
+            save(batch)
+            batch = []
+    if batch:
+        save(batch)
+    return report
+
+
+def prepare_all(
+    files: Iterable[Path], gazetteer: Gazetteer, workers: int | None, max_bytes: int
+) -> Iterator[TaggedArticle | Failure]:
+    """Prepare files in order, in worker processes when there are several cores to use."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        tagger = Tagger(gazetteer)
+        yield from (_prepare_or_fail(path, tagger, max_bytes) for path in files)
+        return
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    with context.Pool(workers, initializer=_start_worker, initargs=(gazetteer, max_bytes)) as pool:
+        yield from _bounded_imap(pool, _prepare_in_worker, files, workers * IN_FLIGHT_PER_WORKER)
+
+
+def _prepare_or_fail(path: Path, tagger: Tagger, max_bytes: int) -> TaggedArticle | Failure:
+    try:
+        return prepare_article(path, tagger, max_bytes)
+    except IngestError as error:
+        return Failure(str(path), str(error))
+
+
+_worker_state: dict = {}
+
+
+def _start_worker(gazetteer: Gazetteer, max_bytes: int) -> None:
+    _worker_state.update(tagger=Tagger(gazetteer), max_bytes=max_bytes)
+
+
+def _prepare_in_worker(path: Path) -> TaggedArticle | Failure:
+    return _prepare_or_fail(path, _worker_state["tagger"], _worker_state["max_bytes"])
+
+
+def _bounded_imap(pool, function: Callable, items: Iterable, window: int) -> Iterator:
+    """Like Pool.imap, in order, but never more than `window` items ahead of the consumer."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(pool.apply_async(function, (item,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
+def retag_database(db: Database, gazetteer: Gazetteer):
+    """Re-tag every stored paragraph with this gazetteer."""
+    return retag(db, gazetteer, Tagger(gazetteer).tag_paragraphs)
+
+
+__all__ = ["NEW", "UNCHANGED", "UPDATED", "AddReport", "Failure", "add_paths", "prepare_article", "retag_database"]

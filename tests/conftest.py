@@ -1,0 +1,61 @@
+"""Shared fixtures: the real sample, the shipped gazetteer, real databases and the real Datasette app."""
+
+import json
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+from sqlite_utils import Database
+
+from ingest.gazetteer import load_gazetteer
+from ingest.pipeline import add_paths
+from ingest.store import ensure_schema, open_database
+from ingest.tag import Tagger
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "samples" / "vox-iraq-coalition-withdrawal.txt"
+SEED_GOLD = ROOT / "gold" / "seed.json"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def tagger(gazetteer):
+    return Tagger(gazetteer)
+
+
+@pytest.fixture(scope="session")
+def seed():
+    return json.loads(SEED_GOLD.read_text())["articles"][0]
+
+
+@pytest.fixture
+def db():
+    """An empty in-memory database with the schema applied."""
+    database = Database(memory=True)
+    ensure_schema(database)
+    return database
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "articles.db"
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory, gazetteer):
+    """A database file built from the bundled sample, as the main README command builds it."""
+    path = tmp_path_factory.mktemp("published") / "articles.db"
+    add_paths(open_database(path), [ROOT / "samples"], gazetteer, workers=1)
+    return path
+
+
+@pytest.fixture(scope="session")
+def datasette(sample_db_path):
+    """The real Datasette app with the real metadata.json, serving the sample at /articles/."""
+    metadata = json.loads((ROOT / "metadata.json").read_text())
+    return Datasette([str(sample_db_path)], metadata=metadata)

@@ -1,0 +1,92 @@
+import pytest
+
+from ingest.errors import ReadError
+from ingest.read import find_article_files, parse_text_article, pick_clean_title, read_article, split_site_suffix
+
+from .conftest import ROOT, SAMPLE
+
+
+def test_sample_title_is_the_clean_line_and_source_the_site(seed):
+    article = read_article(SAMPLE)
+    assert article.title == seed["title"]
+    assert article.source == "Vox"
+    assert article.url is None and article.published is None and article.author is None
+    assert article.guessed == ()
+    assert article.body.startswith("Iraqi Prime Minister Mohammed Shia al-Sudani announced Friday")
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "source"),
+    [
+        ("Iraq's call to withdraw US-led anti-ISIS forces explained – Vox.com", "Iraq's call to withdraw US-led anti-ISIS forces explained", "Vox"),
+        ("Houthis strike tanker in Red Sea | Reuters", "Houthis strike tanker in Red Sea", "Reuters"),
+        ("Strikes on Kataib Hezbollah - www.defense.gov", "Strikes on Kataib Hezbollah", "defense.gov"),
+        ("Iraq - a country under pressure", "Iraq - a country under pressure", None),
+        ("No site here at all", "No site here at all", None),
+    ],
+)
+def test_site_suffix_becomes_the_source(line, title, source):
+    assert split_site_suffix(line) == (title, source)
+
+
+def test_garbled_entity_copy_loses_to_the_clean_title():
+    lines = ["Iraq39s call to withdraw US led anti ISIS forces explained", "Iraq's call to withdraw US-led anti-ISIS forces explained"]
+    assert pick_clean_title(lines) == lines[1]
+    assert pick_clean_title(list(reversed(lines))) == lines[1]
+
+
+def test_single_title_line_then_body():
+    article = parse_text_article("Militias target US base\n\nA rocket attack hit the base on Monday.\n\nNo one was hurt.")
+    assert article.title == "Militias target US base"
+    assert article.body == "A rocket attack hit the base on Monday.\n\nNo one was hurt."
+
+
+def test_text_without_a_title_line_gets_a_guessed_title():
+    article = parse_text_article("A rocket attack hit the base on Monday.", path="monday-attack.txt")
+    assert article.title == "A rocket attack hit the base on Monday."
+    assert article.guessed == ("title",)
+    assert article.body == "A rocket attack hit the base on Monday."
+
+
+def test_windows_newlines_and_bom_are_normalised(tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes("\ufeffTitle here\r\n\r\nBody text of the article.\r\n".encode())
+    article = read_article(path)
+    assert (article.title, article.body) == ("Title here", "Body text of the article.")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "looks like a binary file (it contains NUL bytes)"),
+        ("empty.txt", b"  \n\n ", "file is empty"),
+        ("latin1.txt", "Title\n\nCaf\xe9 in Baghdad".encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset 10)"),
+    ],
+)
+def test_unreadable_files_are_refused_with_the_reason(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ReadError) as error:
+        read_article(path)
+    assert str(error.value) == f"{path}: {message}"
+
+
+def test_files_over_the_size_limit_are_refused(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("Title\n\n" + "word " * 100)
+    with pytest.raises(ReadError, match=r"big.txt: file is 507 bytes, over the 100 byte limit \(--max-size\)"):
+        read_article(path, max_bytes=100)
+
+
+def test_missing_file_is_a_read_error(tmp_path):
+    with pytest.raises(ReadError, match="missing.txt: cannot read file"):
+        read_article(tmp_path / "missing.txt")
+
+
+def test_folders_are_walked_for_text_files_in_order(tmp_path):
+    (tmp_path / "b").mkdir()
+    for name in ("b/two.txt", "one.txt", "notes.pdf", ".hidden.txt"):
+        (tmp_path / name).write_text("x")
+    found = [path.relative_to(tmp_path).as_posix() for path in find_article_files([tmp_path])]
+    assert found == ["b/two.txt", "one.txt"]
+    assert list(find_article_files([ROOT / "samples"])) == [SAMPLE]
