@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -16,9 +17,15 @@ from .tag import Tagger
 
 DEFAULT_DB = "db/articles.db"
 
-db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database to write")
-actors_option = click.option("--actors", "actors_path", type=click.Path(exists=True, dir_okay=False), help="Gazetteer (JSON Lines) instead of the shipped one")
-topics_option = click.option("--topics", "topics_path", type=click.Path(exists=True, dir_okay=False), help="Topic rules (JSON) instead of the shipped ones")
+db_option = click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database to write"
+)
+actors_option = click.option(
+    "--actors", "actors_path", type=click.Path(exists=True, dir_okay=False), help="Gazetteer (JSON Lines) instead of the shipped one"
+)
+topics_option = click.option(
+    "--topics", "topics_path", type=click.Path(exists=True, dir_okay=False), help="Topic rules (JSON) instead of the shipped ones"
+)
 
 
 @click.group()
@@ -33,7 +40,9 @@ def cli():
 @actors_option
 @topics_option
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes for reading and tagging [default: one per core]")
-@click.option("--max-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Refuse files larger than this many bytes")
+@click.option(
+    "--max-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Refuse files larger than this many bytes"
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors")
 def add(paths, db_path, actors_path, topics_path, workers, max_size, quiet):
     """Ingest article files, or every article file inside folders.
@@ -89,7 +98,5 @@ def eval_command(gold, actors_path, topics_path, verbose):
 
 
 def _open(db_path):
-    from pathlib import Path
-
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     return open_database(db_path)

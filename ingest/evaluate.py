@@ -105,12 +105,14 @@ def evaluate(gold_path: str | Path, tagger: Tagger) -> EvalReport:
     return report
 
 
-def _score_article(gold: dict, tagged: TaggedArticle, registry: dict[str, GoldActor], actors: dict[str, Actor], counts: dict[str, Counts]) -> ArticleReport:
+def _score_article(
+    gold: dict, tagged: TaggedArticle, registry: dict[str, GoldActor], actors: dict[str, Actor], counts: dict[str, Counts]
+) -> ArticleReport:
     result = ArticleReport(file=gold["file"])
     _check_structure(gold, tagged, result)
     gold_paragraphs = gold.get("paragraphs", [])
     groups, unaligned = align(gold_paragraphs, tagged.paragraphs)
-    for gold_paragraph, predicted in zip(gold_paragraphs, groups):
+    for gold_paragraph, predicted in zip(gold_paragraphs, groups, strict=True):
         where = f"paragraph {gold_paragraph.get('position')}"
         predicted_actors = {actor_id for item in predicted for actor_id in item.actor_ids}
         predicted_topics = {tag.topic_id for item in predicted for tag in item.topics}
@@ -142,18 +144,20 @@ def words(text: str) -> set[str]:
     return set(WORDS.findall(text.casefold()))
 
 
-def align(gold_paragraphs: Sequence[dict], predicted: Sequence[TaggedParagraph]) -> tuple[list[list[TaggedParagraph]], list[TaggedParagraph]]:
+def align(
+    gold_paragraphs: Sequence[dict], predicted: Sequence[TaggedParagraph]
+) -> tuple[list[list[TaggedParagraph]], list[TaggedParagraph]]:
     """Give each gold paragraph the predicted ones inside it (80% of their words) and its best match."""
     gold_words = [words(p.get("text", "")) for p in gold_paragraphs]
     groups: list[list[TaggedParagraph]] = [[] for _ in gold_paragraphs]
     used: set[int] = set()
     for index, item in enumerate(predicted):
         item_words = words(item.paragraph.text)
-        for group, gold in zip(groups, gold_words):
+        for group, gold in zip(groups, gold_words, strict=True):
             if item_words and len(item_words & gold) >= INSIDE_SHARE * len(item_words):
                 group.append(item)
                 used.add(index)
-    for group, gold in zip(groups, gold_words):
+    for group, gold in zip(groups, gold_words, strict=True):
         best = max(range(len(predicted)), key=lambda i: len(words(predicted[i].paragraph.text) & gold), default=None)
         if best is not None and words(predicted[best].paragraph.text) & gold and predicted[best] not in group:
             group.append(predicted[best])
@@ -161,7 +165,15 @@ def align(gold_paragraphs: Sequence[dict], predicted: Sequence[TaggedParagraph])
     return groups, [item for index, item in enumerate(predicted) if index not in used]
 
 
-def _score_actors(gold_paragraph: dict, predicted: Iterable[str], registry: dict[str, GoldActor], actors: dict[str, Actor], counts: dict[str, Counts], result: ArticleReport, where: str) -> None:
+def _score_actors(
+    gold_paragraph: dict,
+    predicted: Iterable[str],
+    registry: dict[str, GoldActor],
+    actors: dict[str, Actor],
+    counts: dict[str, Counts],
+    result: ArticleReport,
+    where: str,
+) -> None:
     required = {registry[name] for name in gold_paragraph.get("actors", [])}
     optional = {registry[name] for name in gold_paragraph.get("optional_actors", [])}
     found: set[GoldActor] = set()

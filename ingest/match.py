@@ -17,6 +17,7 @@ The matching policy (GUIDELINES section 2):
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -30,7 +31,33 @@ APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # Letters that transliterations add or drop freely: ayn and hamza marks.
 SILENT_MARKS = str.maketrans("", "", "ʿʾʼ")
 # Acronyms that are also English words lose their name reading in all-caps runs.
-WORD_LIKE_ACRONYMS = frozenset({"AM", "AN", "AS", "AT", "BE", "DO", "GO", "HE", "IF", "IN", "IS", "IT", "ME", "MY", "NO", "OF", "ON", "OR", "SO", "TO", "UP", "US", "WE"})
+WORD_LIKE_ACRONYMS = frozenset(
+    {
+        "AM",
+        "AN",
+        "AS",
+        "AT",
+        "BE",
+        "DO",
+        "GO",
+        "HE",
+        "IF",
+        "IN",
+        "IS",
+        "IT",
+        "ME",
+        "MY",
+        "NO",
+        "OF",
+        "ON",
+        "OR",
+        "SO",
+        "TO",
+        "UP",
+        "US",
+        "WE",
+    }
+)
 # Parts of a name that are not a surname on their own.
 NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 ARABIC_ARTICLE = re.compile(r"^(?:al|el|Al|El)-(?=\w)")
@@ -89,7 +116,7 @@ def compile_pattern(actor_id: str, surface: str, needs_antecedent: bool = False)
     if not spans:
         return None
     tokens = [surface[start:end] for start, end in spans]
-    gaps = tuple(normalise_gap(surface[a[1] : b[0]]) for a, b in zip(spans, spans[1:]))
+    gaps = tuple(normalise_gap(surface[a[1] : b[0]]) for a, b in itertools.pairwise(spans))
     cases = tuple(case_rule(t) for t in tokens)
     ends_with_dot = surface[spans[-1][1] :].strip() == "."
     return Pattern(actor_id, surface, tuple(tokens), cases, gaps, ends_with_dot, needs_antecedent)
@@ -171,7 +198,7 @@ class ActorMatcher:
 
 def _fits(pattern: Pattern, text: str, spans: Sequence[tuple[int, int]], first: int, last: int) -> bool:
     """Check a trie hit against the pattern's case rules and the punctuation between its words."""
-    for offset, (rule, expected) in enumerate(zip(pattern.cases, pattern.words)):
+    for offset, (rule, expected) in enumerate(zip(pattern.cases, pattern.words, strict=True)):
         start, end = spans[first + offset]
         if not _case_fits(rule, text[start:end], expected):
             return False

@@ -16,7 +16,7 @@ from .gazetteer import Gazetteer
 from .models import TaggedArticle
 from .read import DEFAULT_MAX_BYTES, find_article_files, read_article
 from .split import split_paragraphs
-from .store import NEW, UNCHANGED, UPDATED, ArticleWriter, retag, sync_gazetteer
+from .store import ArticleWriter, RetagReport, retag, sync_gazetteer
 from .tag import Tagger
 
 # Paragraphs saved per transaction in a bulk load.
@@ -69,7 +69,7 @@ def add_paths(
     batch: list[TaggedArticle] = []
 
     def save(articles: list[TaggedArticle]) -> None:
-        for tagged, status in zip(articles, writer.save_batch(articles)):
+        for tagged, status in zip(articles, writer.save_batch(articles), strict=True):
             report.count(status)
             if on_result:
                 on_result(tagged.article.path or "", status)
@@ -89,9 +89,7 @@ def add_paths(
     return report
 
 
-def prepare_all(
-    files: Iterable[Path], gazetteer: Gazetteer, workers: int | None, max_bytes: int
-) -> Iterator[TaggedArticle | Failure]:
+def prepare_all(files: Iterable[Path], gazetteer: Gazetteer, workers: int | None, max_bytes: int) -> Iterator[TaggedArticle | Failure]:
     """Prepare files in order, in worker processes when there are several cores to use."""
     workers = workers or os.cpu_count() or 1
     if workers == 1:
@@ -132,9 +130,7 @@ def _bounded_imap(pool, function: Callable, items: Iterable, window: int) -> Ite
         yield pending.popleft().get()
 
 
-def retag_database(db: Database, gazetteer: Gazetteer):
+def retag_database(db: Database, gazetteer: Gazetteer) -> RetagReport:
     """Re-tag every stored paragraph with this gazetteer."""
     return retag(db, gazetteer, Tagger(gazetteer).tag_paragraphs)
 
-
-__all__ = ["NEW", "UNCHANGED", "UPDATED", "AddReport", "Failure", "add_paths", "prepare_article", "retag_database"]

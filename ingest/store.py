@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -111,7 +111,15 @@ def write_transaction(db: Database) -> Iterator[None]:
 def sync_gazetteer(db: Database, gazetteer: Gazetteer) -> None:
     """Write the gazetteer's actors and topics into their tables."""
     actor_rows = [
-        (a.id, a.name, a.type, json.dumps(list(a.aliases), ensure_ascii=False), a.wikipedia or None, a.wikidata or None, a.affiliation or None)
+        (
+            a.id,
+            a.name,
+            a.type,
+            json.dumps(list(a.aliases), ensure_ascii=False),
+            a.wikipedia or None,
+            a.wikidata or None,
+            a.affiliation or None,
+        )
         for a in gazetteer.actors
     ]
     with write_transaction(db):
@@ -191,7 +199,17 @@ class ArticleWriter:
         paragraph, article = item.paragraph, tagged.article
         actors_json, topics_json = tag_arrays(item, self.actor_names)
         self.pending.paragraphs.append(
-            (paragraph_id, article_id, paragraph.position, paragraph.section, paragraph.text, actors_json, topics_json, article.source, article.published)
+            (
+                paragraph_id,
+                article_id,
+                paragraph.position,
+                paragraph.section,
+                paragraph.text,
+                actors_json,
+                topics_json,
+                article.source,
+                article.published,
+            )
         )
         self.pending.paragraph_actors.extend(_actor_rows(paragraph_id, item))
         self.pending.paragraph_topics.extend(_topic_rows(paragraph_id, item))
@@ -244,7 +262,7 @@ def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -282,7 +300,7 @@ def _retag_article(db: Database, article_id: int, tag_paragraphs: Callable, acto
     for table in TAG_TABLES:
         db.execute(DELETE_ARTICLE_TAGS.format(table=table), (article_id,))
     changed, actor_rows, topic_rows, mention_rows = 0, [], [], []
-    for (paragraph_id, *_, old_actors, old_topics), item in zip(rows, tagged):
+    for (paragraph_id, *_, old_actors, old_topics), item in zip(rows, tagged, strict=True):
         arrays = tag_arrays(item, actor_names)
         if arrays != (old_actors, old_topics):
             db.execute(UPDATE_PARAGRAPH_TAGS, (*arrays, paragraph_id))

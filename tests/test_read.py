@@ -18,7 +18,11 @@ def test_sample_title_is_the_clean_line_and_source_the_site(seed):
 @pytest.mark.parametrize(
     ("line", "title", "source"),
     [
-        ("Iraq's call to withdraw US-led anti-ISIS forces explained – Vox.com", "Iraq's call to withdraw US-led anti-ISIS forces explained", "Vox"),
+        (
+            "Iraq's call to withdraw US-led anti-ISIS forces explained – Vox.com",
+            "Iraq's call to withdraw US-led anti-ISIS forces explained",
+            "Vox",
+        ),
         ("Houthis strike tanker in Red Sea | Reuters", "Houthis strike tanker in Red Sea", "Reuters"),
         ("Strikes on Kataib Hezbollah - www.defense.gov", "Strikes on Kataib Hezbollah", "defense.gov"),
         ("Iraq - a country under pressure", "Iraq - a country under pressure", None),
@@ -79,7 +83,7 @@ def test_files_over_the_size_limit_are_refused(tmp_path):
 
 
 def test_missing_file_is_a_read_error(tmp_path):
-    with pytest.raises(ReadError, match="missing.txt: cannot read file"):
+    with pytest.raises(ReadError, match=r"missing\.txt: cannot read file"):
         read_article(tmp_path / "missing.txt")
 
 

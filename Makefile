@@ -1,0 +1,24 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB := db/articles.db
+
+.PHONY: run test lint
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Ingest the bundled sample and serve it on http://127.0.0.1:8001
+run: $(BIN)/.installed
+	$(BIN)/ingest add samples/ --db $(DB)
+	$(BIN)/datasette serve $(DB) --metadata metadata.json --host 127.0.0.1 --port 8001
+
+# Lint, then the whole test suite (what .ci/run calls)
+test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest

@@ -1,0 +1,129 @@
+import json
+import re
+
+import pytest
+
+from ingest.publish import highlight_snippet
+from ingest.store import schema_sql
+
+from .conftest import ROOT
+
+METADATA = json.loads((ROOT / "metadata.json").read_text())
+QUERIES = METADATA["databases"]["articles"]["queries"]
+QUERY_PARAMS = {
+    "search": {"q": "Abu Taqwa"},
+    "actors_together": {"actor": "HaN", "other_actor": "Iran"},
+    "actor_paragraphs": {"actor": "Kataib Hezbollah"},
+    "actor_companions": {"actor": "al-Sudani"},
+}
+
+
+async def get_json(datasette, path, **params):
+    response = await datasette.client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_table_search_finds_militia_paragraphs(datasette):
+    rows = await get_json(datasette, "/articles/paragraphs.json", _search="militia", _shape="array")
+    assert [row["id"] for row in rows] == [10]
+    assert "militias" in rows[0]["text"]
+
+
+async def test_actor_array_facet_lists_harakat_al_nujaba(datasette):
+    data = await get_json(datasette, "/articles/paragraphs.json", _facet_array="actors")
+    values = {item["value"]: item["count"] for item in data["facet_results"]["actors"]["results"]}
+    assert values["Harakat al-Nujaba"] == 3
+    assert values["United States"] >= 10
+
+
+async def test_default_facets_are_actors_topics_source_and_section(datasette):
+    data = await get_json(datasette, "/articles/paragraphs.json", _search="Taqwa")
+    assert set(data["facet_results"]) == {"actors", "topics", "source", "section"}
+    assert {item["value"] for item in data["facet_results"]["source"]["results"]} == {"Vox"}
+    assert data["filtered_table_rows_count"] == 4
+
+
+async def test_searching_abu_taqwa_in_the_ui_finds_his_paragraphs(datasette):
+    response = await datasette.client.get("/articles/paragraphs", params={"_search": "Abu Taqwa"})
+    assert response.status_code == 200
+    assert "4 rows where search matches" in response.text
+    assert "Harakat al-Nujaba" in response.text
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+async def test_every_canned_query_runs(datasette, name):
+    rows = await get_json(datasette, f"/articles/{name}.json", _shape="array", **QUERY_PARAMS[name])
+    assert rows
+
+
+async def test_ranked_search_highlights_and_names_the_article(datasette):
+    rows = await get_json(datasette, "/articles/search.json", _shape="array", q="Abu Taqwa")
+    assert sorted(row["paragraph_id"] for row in rows) == [3, 4, 5, 16]
+    assert all(row["title"] == "Iraq's call to withdraw US-led anti-ISIS forces explained" for row in rows)
+    assert all("<mark>Taqwa</mark>" in row["snippet"] for row in rows)
+    assert [row["rank"] for row in rows] == sorted(row["rank"] for row in rows)
+
+
+async def test_search_page_shows_highlights_as_html(datasette):
+    response = await datasette.client.get("/articles/search", params={"q": "Kavanagh"})
+    assert "<mark>Kavanagh</mark>" in response.text
+
+
+async def test_two_actors_together_by_alias(datasette):
+    rows = await get_json(datasette, "/articles/actors_together.json", _shape="array", actor="HaN", other_actor="iran")
+    assert [row["paragraph_id"] for row in rows] == [3]
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "NEAR(", "AND OR", "text:", "*", "a" * 3000])
+async def test_malformed_searches_get_a_4xx_or_results_never_a_5xx(datasette, query):
+    for path, params in [
+        ("/articles/paragraphs.json", {"_search": query, "_searchmode": "raw"}),
+        ("/articles/paragraphs.json", {"_search": query}),
+        ("/articles/search.json", {"q": query}),
+        ("/articles/paragraphs", {"_search": query, "_searchmode": "raw"}),
+    ]:
+        response = await datasette.client.get(path, params=params)
+        assert response.status_code < 500, (path, params, response.text)
+    raw = await datasette.client.get("/articles/paragraphs.json", params={"_search": '"unbalanced', "_searchmode": "raw"})
+    assert raw.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "sql", ["delete from paragraphs", "update articles set title = 'x'", "drop table actors", "attach database 'x.db' as x"]
+)
+async def test_visitors_cannot_change_the_database(datasette, sql):
+    response = await datasette.client.get("/articles.json", params={"sql": sql})
+    assert response.status_code == 400
+    rows = await get_json(datasette, "/articles.json", sql="select count(*) as n from paragraphs", _shape="array")
+    assert rows == [{"n": 18}]
+
+
+async def test_foreign_keys_show_labels(datasette):
+    response = await datasette.client.get("/articles/paragraph_actors", params={"_size": 5})
+    assert "Iraq&#39;s call" not in response.text  # paragraph ids show as ids
+    assert "Mohammed Shia al-Sudani" in response.text  # actor ids show the actor's name
+
+
+def test_every_table_and_column_is_described():
+    tables = METADATA["databases"]["articles"]["tables"]
+    schema = schema_sql()
+    for table in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\)", schema, flags=re.S):
+        name, body = table
+        assert tables[name]["description"]
+        columns = re.findall(r"^\s{4}(\w+) [A-Z]", body, flags=re.M)
+        assert set(columns) - {"PRIMARY", "UNIQUE"} == set(tables[name]["columns"]), name
+    for view in re.findall(r"CREATE VIEW IF NOT EXISTS (\w+)", schema):
+        assert tables[view]["description"]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "html"),
+    [
+        ("the <mark>militia</mark> said", "the <mark>militia</mark> said"),
+        ("<script>alert(1)</script> <mark>x</mark>", "&lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>"),
+        ('"><img src=x onerror=alert(1)>', "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+    ],
+)
+def test_snippets_are_escaped_but_for_their_highlights(snippet, html):
+    assert str(highlight_snippet(snippet)) == html

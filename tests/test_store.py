@@ -1,0 +1,175 @@
+import dataclasses
+import json
+
+import pytest
+from sqlite_utils import Database
+
+from ingest.errors import DatabaseError
+from ingest.models import Actor
+from ingest.pipeline import prepare_article
+from ingest.store import ROWS_PER_STATEMENT, ArticleWriter, ensure_schema, insert_rows, open_database, retag, sync_gazetteer
+from ingest.tag import Tagger
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture
+def sample(tagger):
+    return prepare_article(SAMPLE, tagger)
+
+
+@pytest.fixture
+def file_db(db_path, gazetteer):
+    db = open_database(db_path)
+    sync_gazetteer(db, gazetteer)
+    return db
+
+
+def save(db, *articles):
+    return ArticleWriter(db).save_batch(list(articles))
+
+
+def rows(db, sql, params=()):
+    return db.execute(sql, params).fetchall()
+
+
+def assert_consistent(db):
+    """FTS in sync, no orphan tags, JSON arrays agreeing with the join tables, offsets pointing at surfaces."""
+    assert rows(db, "INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)") == []
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    for table in ("mentions", "paragraph_actors", "paragraph_topics"):
+        assert rows(db, f"SELECT count(*) FROM {table} WHERE paragraph_id NOT IN (SELECT id FROM paragraphs)") == [(0,)]
+    for paragraph_id, text, actors in rows(db, "SELECT id, text, actors FROM paragraphs"):
+        joined = {
+            name
+            for (name,) in rows(
+                db, "SELECT name FROM paragraph_actors JOIN actors ON id = actor_id WHERE paragraph_id = ?", (paragraph_id,)
+            )
+        }
+        assert set(json.loads(actors)) == joined
+        for start, end, surface in rows(db, "SELECT char_start, char_end, surface FROM mentions WHERE paragraph_id = ?", (paragraph_id,)):
+            assert text[start:end] == surface
+
+
+def test_sample_is_stored_whole(file_db, sample, seed):
+    assert save(file_db, sample) == ["new"]
+    assert rows(file_db, "SELECT title, source, url, paragraph_count FROM articles") == [(seed["title"], "Vox", None, 18)]
+    stored = rows(file_db, "SELECT position, section, text, source FROM paragraphs ORDER BY position")
+    assert stored == [(p["position"], p["section"], p["text"], "Vox") for p in seed["paragraphs"]]
+    assert_consistent(file_db)
+
+
+def test_full_text_index_finds_stemmed_and_unaccented_words(file_db, sample):
+    save(file_db, sample)
+    match = "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? ORDER BY rowid"
+    assert rows(file_db, match, ("taqwa",)) == [(3,), (4,), (5,), (16,)]
+    assert rows(file_db, match, ("militia",)) == [(10,)]  # "militias", stemmed
+    assert rows(file_db, match, ('"Harakat al-Nujaba"',)) == [(3,), (4,), (5,)]
+
+
+def test_mentions_explain_each_actor_tag(file_db, sample):
+    save(file_db, sample)
+    named = rows(
+        file_db,
+        "SELECT surface FROM mentions JOIN paragraphs ON paragraphs.id = paragraph_id "
+        "WHERE position = 3 AND actor_id = (SELECT id FROM actors WHERE name = 'Mushtaq Jawad Kazim al-Jawari')",
+    )
+    assert [surface for (surface,) in named] == [
+        "Mushtaq Jawad Kazim al-Jawari",
+        "Abu Taqwa",
+        "Abu Taqwa",
+        "Mushtaq Taleb al-Saeedi",
+        "Abu Taqwa",
+        "al-Jawari",
+        "Abu Taqwa",
+    ]
+
+
+def test_saving_the_same_content_again_changes_nothing(file_db, sample):
+    save(file_db, sample)
+    before = rows(file_db, "SELECT * FROM paragraphs")
+    assert save(file_db, sample) == ["unchanged"]
+    assert rows(file_db, "SELECT * FROM paragraphs") == before
+    assert rows(file_db, "SELECT count(*) FROM articles") == [(1,)]
+
+
+def test_a_new_version_replaces_the_old_paragraphs_and_tags(file_db, sample):
+    save(file_db, sample)
+    shorter = dataclasses.replace(sample, paragraphs=sample.paragraphs[:-1])
+    assert save(file_db, shorter) == ["updated"]
+    assert rows(file_db, "SELECT count(*), max(position) FROM paragraphs") == [(17, 17)]
+    assert rows(file_db, "SELECT paragraph_count FROM articles") == [(17,)]
+    assert rows(file_db, "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'momentum'") == []
+    assert_consistent(file_db)
+
+
+def test_an_article_is_identified_by_url_before_title(file_db, sample):
+    first = dataclasses.replace(sample, article=dataclasses.replace(sample.article, url="https://example.org/a"))
+    same_title_other_url = dataclasses.replace(sample, article=dataclasses.replace(sample.article, url="https://example.org/b"))
+    retitled = dataclasses.replace(first, article=dataclasses.replace(first.article, title="A new headline"))
+    assert save(file_db, first, same_title_other_url) == ["new", "new"]
+    assert save(file_db, retitled) == ["updated"]
+    assert rows(file_db, "SELECT url, title FROM articles ORDER BY id") == [
+        ("https://example.org/a", "A new headline"),
+        ("https://example.org/b", sample.article.title),
+    ]
+
+
+def test_a_failing_batch_leaves_nothing_behind(file_db, sample):
+    file_db.execute(
+        "CREATE TRIGGER poison BEFORE INSERT ON paragraphs WHEN new.text LIKE 'POISON%' BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+    )
+    poisoned_paragraph = dataclasses.replace(
+        sample.paragraphs[0], paragraph=dataclasses.replace(sample.paragraphs[0].paragraph, text="POISON")
+    )
+    other = dataclasses.replace(sample, article=dataclasses.replace(sample.article, title="Another"), paragraphs=(poisoned_paragraph,))
+    with pytest.raises(Exception, match="poisoned"):
+        save(file_db, sample, other)
+    for table in ("articles", "paragraphs", "mentions", "paragraph_actors", "paragraph_topics"):
+        assert rows(file_db, f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+def test_many_rows_are_inserted_across_statements(db):
+    db.execute("INSERT INTO articles (id, title, title_key, content_hash, ingested_at) VALUES (1, 't', 't', 'h', 'now')")
+    count = ROWS_PER_STATEMENT * 2 + 7
+    insert_rows(db, "paragraphs", ("id", "article_id", "position", "text"), [(i, 1, i, f"paragraph {i}") for i in range(1, count + 1)])
+    assert rows(db, "SELECT count(*) FROM paragraphs") == [(count,)]
+    assert rows(db, "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH 'paragraph'") == [(count,)]
+
+
+def test_retag_applies_a_gazetteer_edit_without_reingesting(file_db, sample, gazetteer, tmp_path):
+    save(file_db, sample)
+    portal = Actor("portal-news-test", "Portal", "media")
+    edited = dataclasses.replace(gazetteer, actors=(*gazetteer.actors, portal))
+    report = retag(file_db, edited, Tagger(edited).tag_paragraphs)
+    assert (report.articles, report.paragraphs, report.changed) == (1, 18, 1)
+    assert json.loads(rows(file_db, "SELECT actors FROM paragraphs WHERE position = 2")[0][0])[0] == "Portal"
+    assert rows(file_db, "SELECT surface FROM mentions WHERE actor_id = 'portal-news-test'") == [("Portal",)]
+    assert_consistent(file_db)
+    report = retag(file_db, gazetteer, Tagger(gazetteer).tag_paragraphs)
+    assert report.changed == 1
+    assert rows(file_db, "SELECT count(*) FROM actors WHERE id = 'portal-news-test'") == [(0,)]
+    assert_consistent(file_db)
+
+
+def test_a_database_from_a_newer_version_is_refused(db_path):
+    Database(db_path).execute("PRAGMA user_version = 99")
+    with pytest.raises(DatabaseError, match="database schema is version 99, newer than this ingest"):
+        open_database(db_path)
+
+
+def test_a_database_of_something_else_is_refused(db_path):
+    Database(db_path)["cats"].insert({"name": "Tom"})
+    with pytest.raises(DatabaseError, match="not an ingest database"):
+        open_database(db_path)
+
+
+def test_schema_is_idempotent(db):
+    ensure_schema(db)
+    assert "paragraphs_fts" in db.table_names()
+    assert {"paragraphs_with_articles", "actor_cooccurrence", "actor_counts", "topic_counts", "actor_forms"} <= set(db.view_names())
+
+
+def test_actor_table_is_the_gazetteer(file_db, gazetteer):
+    assert rows(file_db, "SELECT count(*) FROM actors") == [(len(gazetteer.actors),)]
+    assert rows(file_db, "SELECT count(*) FROM topics") == [(13,)]

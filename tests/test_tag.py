@@ -1,0 +1,65 @@
+import pytest
+
+from ingest.gazetteer import Gazetteer
+from ingest.models import Actor, Paragraph, Topic
+from ingest.tag import Tagger
+
+ACTORS = (
+    Actor("houthis", "Houthis", "armed_group", ("Ansar Allah",)),
+    Actor("red-sea", "Red Sea", "place"),
+    Actor("jennifer-kavanagh", "Jennifer Kavanagh", "person"),
+)
+TOPICS = (
+    Topic("red-sea-and-houthis", "Red Sea", "d", terms=(("shipping", 1.5), ("tanker*", 1.0)), actors=(("Houthis", 3.0),)),
+    Topic("escalation-risk", "Escalation", "d", terms=(("escalat*", 2.0), ("risk*", 1.0), ("wider war", 2.0))),
+    Topic("diplomacy-and-sovereignty", "Diplomacy", "d", terms=(("talks", 1.0), ("bilateral", 1.5))),
+    Topic("counter-isis", "ISIS", "d", terms=(("caliphate", 2.0),)),
+)
+
+
+def tagger(threshold=2.0, max_topics=3):
+    return Tagger(Gazetteer(actors=ACTORS, topics=TOPICS, threshold=threshold, max_topics=max_topics))
+
+
+def topics_of(text, **settings):
+    [tagged] = tagger(**settings).tag_paragraphs([Paragraph(1, None, text)])
+    return [(t.topic_id, t.score, t.evidence) for t in tagged.topics]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Houthis fired at a tanker.", [("red-sea-and-houthis", 4.0, ("tanker*", "Houthis"))]),
+        ("Shipping rates rose.", []),
+        ("Escalating strikes risk a wider war.", [("escalation-risk", 5.0, ("escalat*", "risk*", "wider war"))]),
+        ("Escalation, escalation and more escalation.", [("escalation-risk", 2.0, ("escalat*",))]),
+        ("Talks on bilateral ties.", [("diplomacy-and-sovereignty", 2.5, ("talks", "bilateral"))]),
+        ("Bilateral war talks", [("diplomacy-and-sovereignty", 2.5, ("bilateral", "talks"))]),
+        ("The war widened.", []),
+    ],
+)
+def test_topic_scores_sum_distinct_terms_and_actor_cues(text, expected):
+    assert topics_of(text) == expected
+
+
+def test_topics_are_ordered_by_score_and_capped():
+    text = "Ansar Allah attacked shipping near a tanker; escalation risks wider war; bilateral talks; the caliphate."
+    assert [t[0] for t in topics_of(text)] == ["red-sea-and-houthis", "escalation-risk", "diplomacy-and-sovereignty"]
+    assert [t[0] for t in topics_of(text, max_topics=1)] == ["red-sea-and-houthis"]
+
+
+def test_threshold_drops_weak_topics():
+    assert topics_of("Bilateral talks.", threshold=3.0) == []
+
+
+def test_people_named_in_earlier_paragraphs_are_known_later():
+    paragraphs = [Paragraph(1, None, "Jennifer Kavanagh wrote it."), Paragraph(2, None, "Kavanagh said the Red Sea is tense.")]
+    tagged = tagger().tag_paragraphs(paragraphs)
+    assert [item.actor_ids for item in tagged] == [("jennifer-kavanagh",), ("jennifer-kavanagh", "red-sea")]
+
+
+def test_each_article_starts_without_known_people():
+    t = tagger()
+    t.tag_paragraphs([Paragraph(1, None, "Jennifer Kavanagh wrote it.")])
+    [tagged] = t.tag_paragraphs([Paragraph(1, None, "Kavanagh said so.")])
+    assert tagged.mentions == ()
