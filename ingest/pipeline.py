@@ -133,4 +133,3 @@ def _bounded_imap(pool, function: Callable, items: Iterable, window: int) -> Ite
 def retag_database(db: Database, gazetteer: Gazetteer) -> RetagReport:
     """Re-tag every stored paragraph with this gazetteer."""
     return retag(db, gazetteer, Tagger(gazetteer).tag_paragraphs)
-
