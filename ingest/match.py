@@ -17,9 +17,11 @@ The matching policy (GUIDELINES section 2):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -32,7 +34,7 @@ APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 SILENT_MARKS = str.maketrans("", "", "ʿʾʼ")
 # Acronyms that are also English words lose their name reading in all-caps runs.
 WORD_LIKE_ACRONYMS = frozenset(
-    {
+    [
         "AM",
         "AN",
         "AS",
@@ -56,7 +58,8 @@ WORD_LIKE_ACRONYMS = frozenset(
         "UP",
         "US",
         "WE",
-    }
+        "WHO",
+    ]
 )
 # Parts of a name that are not a surname on their own.
 NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -88,14 +91,31 @@ class Candidate:
     needs_antecedent: bool
 
 
+@dataclass(frozen=True)
+class Words:
+    """A paragraph's words: where each stands in the text and how it compares."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    folded: tuple[str, ...]
+
+
+def tokenize(text: str) -> Words:
+    spans = tuple((m.start(), m.end()) for m in WORD.finditer(text))
+    return Words(text, spans, tuple(fold(text[start:end]) for start, end in spans))
+
+
 @dataclass
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     patterns: list[Pattern] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(token: str) -> str:
     """Compare words without case, diacritics or ayn/hamza marks."""
+    if token.isascii():
+        return token.lower()
     decomposed = unicodedata.normalize("NFKD", token.translate(SILENT_MARKS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -160,16 +180,16 @@ class ActorMatcher:
             node = node.children.setdefault(fold(token), _Node())
         node.patterns.append(pattern)
 
-    def find(self, text: str, known_people: set[str]) -> list[Mention]:
+    def find(self, words: Words, known_people: set[str]) -> list[Mention]:
         """Find the actor mentions in one paragraph, given the people already named before it.
 
         `known_people` gains the people this paragraph names in full.
         """
-        spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
-        candidates = self._candidates(text, spans)
+        text = words.text
+        candidates = self._candidates(words)
         named_here = {c.actor_id for c in candidates if not c.needs_antecedent and c.actor_id in self.person_ids}
         antecedents = known_people | named_here
-        usable = [c for c in candidates if not c.needs_antecedent or c.actor_id in antecedents]
+        usable = drop_ambiguous_surnames([c for c in candidates if not c.needs_antecedent or c.actor_id in antecedents])
         mentions = []
         for candidate in sorted(resolve_overlaps(usable), key=lambda c: c.start):
             if candidate.needs_antecedent and candidate.actor_id not in known_people:
@@ -180,8 +200,8 @@ class ActorMatcher:
             mentions.append(Mention(candidate.actor_id, candidate.start, candidate.end, surface))
         return mentions
 
-    def _candidates(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Candidate]:
-        folded = [fold(text[start:end]) for start, end in spans]
+    def _candidates(self, words: Words) -> list[Candidate]:
+        text, spans, folded = words.text, words.spans, words.folded
         found = []
         for first in range(len(spans)):
             node = self.root
@@ -222,6 +242,15 @@ def _in_capitals_run(text: str, spans: Sequence[tuple[int, int]], index: int) ->
         return False
     neighbours = [text[s:e] for s, e in spans[max(index - 1, 0) : index + 2] if (s, e) != spans[index]]
     return any(len(n) > 1 and n.isupper() and n.isalpha() for n in neighbours)
+
+
+def drop_ambiguous_surnames(candidates: list[Candidate]) -> list[Candidate]:
+    """A surname shared by two people named earlier ("Barzani") is not guessed."""
+    people_by_span: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for c in candidates:
+        if c.needs_antecedent:
+            people_by_span[(c.start, c.end)].add(c.actor_id)
+    return [c for c in candidates if not c.needs_antecedent or len(people_by_span[(c.start, c.end)]) == 1]
 
 
 def resolve_overlaps(candidates: Iterable[Candidate]) -> list[Candidate]:

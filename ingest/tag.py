@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .gazetteer import Gazetteer
-from .match import WORD, ActorMatcher, fold
+from .match import WORD, ActorMatcher, Words, fold, tokenize
 from .models import Mention, Paragraph, TaggedParagraph, Topic, TopicTag
 
 # Single-word prefix terms are looked up by their first letters.
@@ -44,10 +44,10 @@ class TopicScorer:
         else:
             self.by_first_word[term.words[0]].append(term)
 
-    def score(self, text: str, actor_ids: Iterable[str], actor_names: dict[str, str]) -> tuple[TopicTag, ...]:
+    def score(self, words: Words, actor_ids: Iterable[str], actor_names: dict[str, str]) -> tuple[TopicTag, ...]:
         """The paragraph's topics above the threshold, best first, at most max_topics."""
         evidence: dict[str, dict[str, float]] = defaultdict(dict)
-        for term in self._terms_in(text):
+        for term in self._terms_in(words.folded):
             evidence[term.topic_id][term.text] = term.weight
         for actor_id in actor_ids:
             for topic_id, weight in self.actor_cues.get(actor_id, ()):
@@ -57,8 +57,7 @@ class TopicScorer:
         kept.sort(key=lambda tag: (-tag.score, tag.topic_id))
         return tuple(kept[: self.max_topics])
 
-    def _terms_in(self, text: str) -> Iterable[Term]:
-        words = [fold(word) for word in WORD.findall(text)]
+    def _terms_in(self, words: Sequence[str]) -> Iterable[Term]:
         for index, word in enumerate(words):
             for term in self.by_first_word.get(word, ()):
                 if _term_fits(term, words, index):
@@ -72,13 +71,13 @@ def _term_words(text: str) -> tuple[str, ...]:
     return tuple(fold(word) for word in WORD.findall(text))
 
 
-def _term_fits(term: Term, words: list[str], index: int) -> bool:
-    window = words[index : index + len(term.words)]
+def _term_fits(term: Term, words: Sequence[str], index: int) -> bool:
+    window = tuple(words[index : index + len(term.words)])
     if len(window) < len(term.words):
         return False
     if term.is_prefix:
-        return window[:-1] == list(term.words[:-1]) and window[-1].startswith(term.words[-1])
-    return window == list(term.words)
+        return window[:-1] == term.words[:-1] and window[-1].startswith(term.words[-1])
+    return window == term.words
 
 
 class Tagger:
@@ -97,7 +96,8 @@ class Tagger:
         return tuple(self._tag(paragraph, known_people) for paragraph in paragraphs)
 
     def _tag(self, paragraph: Paragraph, known_people: set[str]) -> TaggedParagraph:
-        mentions: tuple[Mention, ...] = tuple(self.matcher.find(paragraph.text, known_people))
+        words = tokenize(paragraph.text)
+        mentions: tuple[Mention, ...] = tuple(self.matcher.find(words, known_people))
         actor_ids = dict.fromkeys(m.actor_id for m in mentions)
-        topics = self.scorer.score(paragraph.text, actor_ids, self.actor_names)
+        topics = self.scorer.score(words, actor_ids, self.actor_names)
         return TaggedParagraph(paragraph=paragraph, mentions=mentions, topics=topics)

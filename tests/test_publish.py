@@ -13,8 +13,8 @@ QUERIES = METADATA["databases"]["articles"]["queries"]
 QUERY_PARAMS = {
     "search": {"q": "Abu Taqwa"},
     "actors_together": {"actor": "HaN", "other_actor": "Iran"},
-    "actor_paragraphs": {"actor": "Kataib Hezbollah"},
-    "actor_companions": {"actor": "al-Sudani"},
+    "actor_paragraphs": {"actor": "Ansar Allah"},
+    "actor_companions": {"actor": "Mohammed Shia al-Sudani"},
 }
 
 
@@ -101,7 +101,6 @@ async def test_visitors_cannot_change_the_database(datasette, sql):
 
 async def test_foreign_keys_show_labels(datasette):
     response = await datasette.client.get("/articles/paragraph_actors", params={"_size": 5})
-    assert "Iraq&#39;s call" not in response.text  # paragraph ids show as ids
     assert "Mohammed Shia al-Sudani" in response.text  # actor ids show the actor's name
 
 
