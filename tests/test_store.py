@@ -173,3 +173,24 @@ def test_schema_is_idempotent(db):
 def test_actor_table_is_the_gazetteer(file_db, gazetteer):
     assert rows(file_db, "SELECT count(*) FROM actors") == [(len(gazetteer.actors),)]
     assert rows(file_db, "SELECT count(*) FROM topics") == [(13,)]
+
+
+def test_full_text_index_follows_updates_and_deletes(file_db, sample):
+    save(file_db, sample)
+    file_db.execute("UPDATE paragraphs SET text = 'A paragraph about zeppelins' WHERE position = 1")
+    assert rows(file_db, "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'zeppelin'") == [(1,)]
+    assert rows(file_db, "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'justifications'") == []
+    file_db.execute("DELETE FROM paragraphs WHERE position = 1")
+    assert rows(file_db, "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'zeppelin'") == []
+    assert rows(file_db, "INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)") == []
+
+
+def test_views_answer_the_common_questions(file_db, sample):
+    save(file_db, sample)
+    together = rows(file_db, "SELECT paragraphs FROM actor_cooccurrence WHERE actor = 'Harakat al-Nujaba' AND other_actor = 'Houthis'")
+    assert together == [(1,)]
+    counts = rows(file_db, "SELECT paragraphs, articles FROM actor_counts WHERE name = 'Mushtaq Jawad Kazim al-Jawari'")
+    assert counts == [(4, 1)]
+    assert rows(file_db, "SELECT title, source, position FROM paragraphs_with_articles WHERE position = 1") == [
+        (sample.article.title, "Vox", 1)
+    ]
