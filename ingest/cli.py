@@ -58,7 +58,8 @@ def add(paths, db_path, actors_path, topics_path, workers, max_size, quiet):
     for failure in report.failures:
         click.echo(f"error: {failure.message}", err=True)
     if not quiet:
-        click.echo(f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, {report.failed} failed", err=True)
+        skipped = f", {report.skipped} skipped (not .txt)" if report.skipped else ""
+        click.echo(f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, {report.failed} failed{skipped}", err=True)
     if report.failed:
         sys.exit(1)
 

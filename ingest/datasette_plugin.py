@@ -2,12 +2,14 @@
 
 from datasette import hookimpl
 
-from .publish import highlight_snippet
+from .publish import highlight_snippet, paragraph_link
 
 
 @hookimpl
-def render_cell(value, column):
-    # Canned search queries name their snippet() column "snippet".
-    if column == "snippet" and isinstance(value, str):
+def render_cell(value, column, table, database, datasette):
+    # The canned queries name their snippet() column "snippet" and paragraph ids "paragraph_id".
+    if table is None and column == "snippet" and isinstance(value, str):
         return highlight_snippet(value)
+    if table is None and column == "paragraph_id" and isinstance(value, int):
+        return paragraph_link(value, datasette.urls.row(database, "paragraphs", str(value)))
     return None

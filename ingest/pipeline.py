@@ -36,6 +36,7 @@ class AddReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
     failures: list[Failure] = field(default_factory=list)
 
     def count(self, status: str) -> None:
@@ -74,7 +75,10 @@ def add_paths(
             if on_result:
                 on_result(tagged.article.path or "", status)
 
-    for result in prepare_all(find_article_files(paths), gazetteer, workers, max_bytes):
+    def skip(path: Path) -> None:
+        report.skipped += 1
+
+    for result in prepare_all(find_article_files(paths, on_skip=skip), gazetteer, workers, max_bytes):
         if isinstance(result, Failure):
             report.failures.append(result)
             if on_result:

@@ -11,3 +11,8 @@ def highlight_snippet(snippet: str) -> Markup:
     """Escape a search snippet, then let only its <mark> highlights through as HTML."""
     escaped = str(escape(snippet))
     return Markup(escaped.replace(str(escape(MARK_OPEN)), MARK_OPEN).replace(str(escape(MARK_CLOSE)), MARK_CLOSE))
+
+
+def paragraph_link(paragraph_id: int, row_url: str) -> Markup:
+    """A paragraph id in a query result, linked to the paragraph's page (its mentions and topics)."""
+    return Markup('<a href="{}">{}</a>').format(row_url, paragraph_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import ReadError
@@ -24,21 +24,23 @@ COMMERCIAL_ENDING = re.compile(r"(?i)\.(?:com|net|org|co\.uk)$")
 STRIPPED_ENTITY = re.compile(r"[A-Za-z]\d{2,4}[a-z]")
 
 
-def find_article_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield the files named, and the article files inside the folders named, in order."""
+def find_article_files(paths: Iterable[str | Path], on_skip: Callable[[Path], None] | None = None) -> Iterator[Path]:
+    """Yield the files named, and the article files inside the folders named, in order.
+
+    Other files inside the folders are passed to `on_skip`; hidden ones are ignored.
+    """
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and _is_article_file(child, path):
-                    yield child
-        else:
+        if not path.is_dir():
             yield path
-
-
-def _is_article_file(path: Path, root: Path) -> bool:
-    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-    return not hidden and path.suffix.lower() in TEXT_SUFFIXES
+            continue
+        for child in sorted(path.rglob("*")):
+            if not child.is_file() or any(part.startswith(".") for part in child.relative_to(path).parts):
+                continue
+            if child.suffix.lower() in TEXT_SUFFIXES:
+                yield child
+            elif on_skip:
+                on_skip(child)
 
 
 def read_article(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:

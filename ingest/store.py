@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,9 +79,12 @@ def schema_sql() -> str:
 
 def open_database(path: str | Path) -> Database:
     """Open (creating if needed) an ingest database in WAL mode, readers never blocked by the writer."""
-    db = Database(path)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.enable_wal()
+    try:
+        db = Database(path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.enable_wal()
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(f"{path}: cannot open as an SQLite database ({error})") from None
     ensure_schema(db)
     return db
 

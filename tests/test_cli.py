@@ -25,7 +25,7 @@ def table_dump(path):
 
 
 def test_add_ingests_the_sample_and_reports_counts(db_path):
-    assert run("add", ROOT / "samples", "--db", db_path) == (0, "", "1 new, 0 updated, 0 unchanged, 0 failed\n")
+    assert run("add", ROOT / "samples", "--db", db_path) == (0, "", "1 new, 0 updated, 0 unchanged, 0 failed, 1 skipped (not .txt)\n")
     assert Database(db_path).execute("SELECT count(*) FROM paragraphs").fetchone() == (18,)
     assert run("add", SAMPLE, "--db", db_path) == (0, "", "0 new, 0 updated, 1 unchanged, 0 failed\n")
 
@@ -40,12 +40,13 @@ def test_a_bad_file_is_reported_and_the_rest_go_on(tmp_path, db_path):
     shutil.copy(SAMPLE, folder / "a-good.txt")
     (folder / "b-binary.txt").write_bytes(b"GIF89a\x00\x01")
     (folder / "c-furniture.txt").write_text("Headline\n\nYes, I give $5/month\n\nShare this article")
+    (folder / "d-photo.jpg").write_bytes(b"\xff\xd8\xff")
     exit_code, _, stderr = run("add", folder, "--db", db_path, "--workers", 1)
     assert exit_code == 1
     assert stderr.splitlines() == [
         f"error: {folder / 'b-binary.txt'}: looks like a binary file (it contains NUL bytes)",
         f"error: {folder / 'c-furniture.txt'}: no article text found (every block was a title, heading or page furniture)",
-        "1 new, 0 updated, 0 unchanged, 2 failed",
+        "1 new, 0 updated, 0 unchanged, 2 failed, 1 skipped (not .txt)",
     ]
     assert Database(db_path).execute("SELECT count(*) FROM articles").fetchone() == (1,)
 
@@ -101,3 +102,10 @@ def test_retag_reports_what_it_did(db_path):
 def test_python_dash_m_runs_the_cli(args):
     result = subprocess.run([sys.executable, "-m", "ingest", *args], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_a_db_that_is_not_sqlite_is_one_line_and_exit_1(tmp_path):
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("these are my notes, not a database\n" * 100)
+    exit_code, _, stderr = run("add", SAMPLE, "--db", not_a_db)
+    assert (exit_code, stderr) == (1, f"Error: {not_a_db}: cannot open as an SQLite database (file is not a database)\n")

@@ -126,3 +126,10 @@ def test_every_table_and_column_is_described():
 )
 def test_snippets_are_escaped_but_for_their_highlights(snippet, html):
     assert str(highlight_snippet(snippet)) == html
+
+
+async def test_query_results_link_paragraph_ids_to_their_page(datasette):
+    response = await datasette.client.get("/articles/search", params={"q": "Kavanagh"})
+    assert '<a href="/articles/paragraphs/16">16</a>' in response.text
+    page = await datasette.client.get("/articles/paragraphs/16")
+    assert page.status_code == 200 and "mentions" in page.text

@@ -91,6 +91,8 @@ def test_folders_are_walked_for_text_files_in_order(tmp_path):
     (tmp_path / "b").mkdir()
     for name in ("b/two.txt", "one.txt", "notes.pdf", ".hidden.txt"):
         (tmp_path / name).write_text("x")
-    found = [path.relative_to(tmp_path).as_posix() for path in find_article_files([tmp_path])]
+    skipped = []
+    found = [path.relative_to(tmp_path).as_posix() for path in find_article_files([tmp_path], on_skip=skipped.append)]
     assert found == ["b/two.txt", "one.txt"]
+    assert skipped == [tmp_path / "notes.pdf"]
     assert list(find_article_files([ROOT / "samples"])) == [SAMPLE]
