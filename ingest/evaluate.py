@@ -11,8 +11,7 @@ from typing import Any
 
 from .errors import DataFileError, IngestError
 from .models import PLACE_TYPES, Actor, TaggedArticle, TaggedParagraph
-from .read import read_article
-from .split import split_paragraphs
+from .pipeline import prepare_article
 from .tag import Tagger
 
 BUCKETS = ("actors", "places", "topics")
@@ -96,11 +95,9 @@ def evaluate(gold_path: str | Path, tagger: Tagger) -> EvalReport:
     for gold in articles:
         path = gold_path.parent.parent / gold["file"]
         try:
-            article = read_article(path)
+            tagged = prepare_article(path, tagger)
         except IngestError as error:
             raise DataFileError(f"{gold_path}: {error}") from None
-        split = split_paragraphs(article.body)
-        tagged = TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs), split.dropped)
         report.articles.append(_score_article(gold, tagged, registry, actors, report.counts))
     return report
 
