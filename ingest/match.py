@@ -61,6 +61,8 @@ WORD_LIKE_ACRONYMS = frozenset(
         "WHO",
     ]
 )
+# From this length an acronym also matches written as a word: "Centcom", "Unifil".
+LONG_ACRONYM = 5
 # Parts of a name that are not a surname on their own.
 NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 ARABIC_ARTICLE = re.compile(r"^(?:al|el|Al|El)-(?=\w)")
@@ -230,9 +232,18 @@ def _fits(pattern: Pattern, text: str, spans: Sequence[tuple[int, int]], first: 
 
 def _case_fits(rule: str, word: str, expected: str) -> bool:
     if rule == EXACT:
-        # A long inner-capital name still counts in a headline: "MCGURK" for "McGurk".
-        return word == expected or (len(expected) > 3 and word.isupper() and word == expected.upper())
+        return word == expected or _same_long_name(word, expected)
     return rule == ANY_CASE or word[:1].isupper()
+
+
+def _same_long_name(word: str, expected: str) -> bool:
+    """A long name keeps its reading in other capitals: "MCGURK" for "McGurk", "Centcom" for "CENTCOM".
+
+    Short acronyms do not: "Rand" is not RAND, "Us" is not US.
+    """
+    if len(expected) > 3 and word.isupper():
+        return word == expected.upper()
+    return len(expected) >= LONG_ACRONYM and expected.isupper() and word == expected.capitalize()
 
 
 def _in_capitals_run(text: str, spans: Sequence[tuple[int, int]], index: int) -> bool:

@@ -20,6 +20,8 @@ SITE_SUFFIX = re.compile(r"^(?P<title>.+?)\s+[|–—-]\s+(?P<site>[^|–—]{2,
 DOMAIN = re.compile(r"(?i)^(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})$")
 # "Vox.com" is called "Vox"; "defense.gov" keeps its ending.
 COMMERCIAL_ENDING = re.compile(r"(?i)\.(?:com|net|org|co\.uk)$")
+MAX_SITE_WORDS = 6
+SITE_NAME_JOINERS = frozenset({"of", "the", "and", "for", "on", "&"})
 # "Iraq39s": what is left of "Iraq&#39;s" when a scraper strips "&#" and ";".
 STRIPPED_ENTITY = re.compile(r"[A-Za-z]\d{2,4}[a-z]")
 
@@ -125,8 +127,10 @@ def split_site_suffix(line: str) -> tuple[str, str | None]:
 
 
 def _looks_like_site(text: str) -> bool:
+    """A domain, or a short name in title case: "Reuters", "U.S. Department of Defense"."""
     words = text.split()
-    return bool(DOMAIN.match(text.strip())) or (len(words) <= 4 and all(w[0].isupper() for w in words))
+    title_case = words[0][0].isupper() and words[-1][0].isupper() and all(w[0].isupper() or w in SITE_NAME_JOINERS for w in words)
+    return bool(DOMAIN.match(text.strip())) or (len(words) <= MAX_SITE_WORDS and title_case)
 
 
 def _fallback_title(first_block: str, path: str | None) -> str:

@@ -23,6 +23,15 @@ class Term:
     weight: float
 
 
+@dataclass(frozen=True)
+class TermMatch:
+    """Where a term was found, in word positions, end exclusive."""
+
+    term: Term
+    start: int
+    end: int
+
+
 class TopicScorer:
     """Scores a paragraph against every topic's terms and actor cues in one pass over its words."""
 
@@ -47,7 +56,7 @@ class TopicScorer:
     def score(self, words: Words, actor_ids: Iterable[str], actor_names: dict[str, str]) -> tuple[TopicTag, ...]:
         """The paragraph's topics above the threshold, best first, at most max_topics."""
         evidence: dict[str, dict[str, float]] = defaultdict(dict)
-        for term in self._terms_in(words.folded):
+        for term in drop_nested_terms(list(self._terms_in(words.folded))):
             evidence[term.topic_id][term.text] = term.weight
         for actor_id in actor_ids:
             for topic_id, weight in self.actor_cues.get(actor_id, ()):
@@ -57,14 +66,29 @@ class TopicScorer:
         kept.sort(key=lambda tag: (-tag.score, tag.topic_id))
         return tuple(kept[: self.max_topics])
 
-    def _terms_in(self, words: Sequence[str]) -> Iterable[Term]:
+    def _terms_in(self, words: Sequence[str]) -> Iterable[TermMatch]:
         for index, word in enumerate(words):
             for term in self.by_first_word.get(word, ()):
                 if _term_fits(term, words, index):
-                    yield term
+                    yield TermMatch(term, index, index + len(term.words))
             for term in self.by_prefix.get(word[:PREFIX_KEY], ()):
                 if word.startswith(term.words[0]):
-                    yield term
+                    yield TermMatch(term, index, index + 1)
+
+
+def drop_nested_terms(matches: Sequence[TermMatch]) -> list[Term]:
+    """A term inside a longer term of the same topic ("troops" in "US troops") adds nothing to it."""
+    return [
+        match.term
+        for match in matches
+        if not any(
+            other.term.topic_id == match.term.topic_id
+            and other.start <= match.start
+            and match.end <= other.end
+            and other.end - other.start > match.end - match.start
+            for other in matches
+        )
+    ]
 
 
 def _term_words(text: str) -> tuple[str, ...]:

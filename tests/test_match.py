@@ -144,3 +144,16 @@ def candidate(start, end, actor="a", needs_antecedent=False):
 )
 def test_overlaps_keep_the_longest_then_the_earliest(candidates, kept):
     assert sorted(resolve_overlaps(candidates), key=lambda c: c.start) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Centcom said", [("centcom", "Centcom")]),
+        ("CENTCOM said", [("centcom", "CENTCOM")]),
+        ("centcom said", []),
+        ("Isis said", []),  # four letters: too short to read as the acronym
+    ],
+)
+def test_long_acronyms_also_match_in_title_case(text, expected):
+    assert found(text) == expected

@@ -25,7 +25,10 @@ def test_sample_title_is_the_clean_line_and_source_the_site(seed):
         ),
         ("Houthis strike tanker in Red Sea | Reuters", "Houthis strike tanker in Red Sea", "Reuters"),
         ("Strikes on Kataib Hezbollah - www.defense.gov", "Strikes on Kataib Hezbollah", "defense.gov"),
+        ("Self-Defense Strike in Iraq – U.S. Department of Defense", "Self-Defense Strike in Iraq", "U.S. Department of Defense"),
+        ("Strikes on Houthi targets – The White House", "Strikes on Houthi targets", "The White House"),
         ("Iraq - a country under pressure", "Iraq - a country under pressure", None),
+        ("Iraq – Land of the Two Rivers and Many Peoples Today", "Iraq – Land of the Two Rivers and Many Peoples Today", None),
         ("No site here at all", "No site here at all", None),
     ],
 )

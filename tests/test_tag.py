@@ -11,7 +11,7 @@ ACTORS = (
 )
 TOPICS = (
     Topic("red-sea-and-houthis", "Red Sea", "d", terms=(("shipping", 1.5), ("tanker*", 1.0)), actors=(("Houthis", 3.0),)),
-    Topic("escalation-risk", "Escalation", "d", terms=(("escalat*", 2.0), ("risk*", 1.0), ("wider war", 2.0))),
+    Topic("escalation-risk", "Escalation", "d", terms=(("escalat*", 2.0), ("risk*", 1.0), ("wider war", 2.0), ("war", 1.0))),
     Topic("diplomacy-and-sovereignty", "Diplomacy", "d", terms=(("talks", 1.0), ("bilateral", 1.5))),
     Topic("counter-isis", "ISIS", "d", terms=(("caliphate", 2.0),)),
 )
@@ -36,6 +36,8 @@ def topics_of(text, **settings):
         ("Talks on bilateral ties.", [("diplomacy-and-sovereignty", 2.5, ("talks", "bilateral"))]),
         ("Bilateral war talks", [("diplomacy-and-sovereignty", 2.5, ("bilateral", "talks"))]),
         ("The war widened.", []),
+        ("A wider war looms.", [("escalation-risk", 2.0, ("wider war",))]),  # "war" inside "wider war" adds nothing
+        ("A wider war and a war.", [("escalation-risk", 3.0, ("wider war", "war"))]),  # standing alone, it counts
     ],
 )
 def test_topic_scores_sum_distinct_terms_and_actor_cues(text, expected):
