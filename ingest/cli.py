@@ -43,7 +43,7 @@ def cli():
 @click.option(
     "--max-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Refuse files larger than this many bytes"
 )
-@click.option("--quiet", is_flag=True, help="Print nothing but errors")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
 def add(paths, db_path, actors_path, topics_path, workers, max_size, quiet):
     """Ingest article files, or every article file inside folders.
 

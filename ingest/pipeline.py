@@ -100,7 +100,8 @@ def prepare_all(files: Iterable[Path], gazetteer: Gazetteer, workers: int | None
         tagger = Tagger(gazetteer)
         yield from (_prepare_or_fail(path, tagger, max_bytes) for path in files)
         return
-    context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    # fork: workers start at once and need no importable __main__; nothing here runs threads yet
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(workers, initializer=_start_worker, initargs=(gazetteer, max_bytes)) as pool:
         yield from _bounded_imap(pool, _prepare_in_worker, files, workers * IN_FLIGHT_PER_WORKER)
 

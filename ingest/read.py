@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -29,20 +30,23 @@ STRIPPED_ENTITY = re.compile(r"[A-Za-z]\d{2,4}[a-z]")
 def find_article_files(paths: Iterable[str | Path], on_skip: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """Yield the files named, and the article files inside the folders named, in order.
 
-    Other files inside the folders are passed to `on_skip`; hidden ones are ignored.
+    Each folder gives its own files, then its subfolders', in name order. Other files inside
+    the folders are passed to `on_skip`; hidden ones are ignored.
     """
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
             yield path
             continue
-        for child in sorted(path.rglob("*")):
-            if not child.is_file() or any(part.startswith(".") for part in child.relative_to(path).parts):
-                continue
-            if child.suffix.lower() in TEXT_SUFFIXES:
-                yield child
-            elif on_skip:
-                on_skip(child)
+        # os.walk streams: a folder of a million files is never listed whole
+        for folder, subfolders, files in os.walk(path):
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            for name in sorted(name for name in files if not name.startswith(".")):
+                child = Path(folder) / name
+                if child.suffix.lower() in TEXT_SUFFIXES:
+                    yield child
+                elif on_skip:
+                    on_skip(child)
 
 
 def read_article(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:

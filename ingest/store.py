@@ -47,9 +47,9 @@ DELETE FROM {table} WHERE paragraph_id IN (SELECT id FROM paragraphs WHERE artic
 """
 TAG_TABLES = ("mentions", "paragraph_actors", "paragraph_topics")
 PARAGRAPH_COLUMNS = ("id", "article_id", "position", "section", "text", "actors", "topics", "source", "published")
-PARAGRAPH_ACTOR_COLUMNS = ("paragraph_id", "actor_id", "mentions")
-PARAGRAPH_TOPIC_COLUMNS = ("paragraph_id", "topic_id", "rank", "score", "evidence")
-MENTION_COLUMNS = ("paragraph_id", "actor_id", "char_start", "char_end", "surface")
+INSERT_PARAGRAPH_ACTOR = "INSERT INTO paragraph_actors (paragraph_id, actor_id, mentions) VALUES (?, ?, ?)"
+INSERT_PARAGRAPH_TOPIC = "INSERT INTO paragraph_topics (paragraph_id, topic_id, rank, score, evidence) VALUES (?, ?, ?, ?, ?)"
+INSERT_MENTION = "INSERT INTO mentions (paragraph_id, actor_id, char_start, char_end, surface) VALUES (?, ?, ?, ?, ?)"
 UPSERT_ACTOR = """
 INSERT INTO actors (id, name, type, aliases, wikipedia, wikidata, affiliation)
 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -251,9 +251,10 @@ def _mention_rows(paragraph_id: int, item: TaggedParagraph) -> list[tuple]:
 
 
 def write_tags(db: Database, actor_rows: list[tuple], topic_rows: list[tuple], mention_rows: list[tuple]) -> None:
-    insert_rows(db, "paragraph_actors", PARAGRAPH_ACTOR_COLUMNS, actor_rows)
-    insert_rows(db, "paragraph_topics", PARAGRAPH_TOPIC_COLUMNS, topic_rows)
-    insert_rows(db, "mentions", MENTION_COLUMNS, mention_rows)
+    # No FTS on these tables: executemany's C loop beats building multi-row statements.
+    db.conn.executemany(INSERT_PARAGRAPH_ACTOR, actor_rows)
+    db.conn.executemany(INSERT_PARAGRAPH_TOPIC, topic_rows)
+    db.conn.executemany(INSERT_MENTION, mention_rows)
 
 
 def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:

@@ -133,3 +133,10 @@ async def test_query_results_link_paragraph_ids_to_their_page(datasette):
     assert '<a href="/articles/paragraphs/16">16</a>' in response.text
     page = await datasette.client.get("/articles/paragraphs/16")
     assert page.status_code == 200 and "mentions" in page.text
+
+
+@pytest.mark.parametrize("q", ["", "   "])
+async def test_an_empty_search_shows_the_form_and_no_rows(datasette, q):
+    assert await get_json(datasette, "/articles/search.json", _shape="array", q=q) == []
+    page = await datasette.client.get("/articles/search", params={"q": q})
+    assert page.status_code == 200

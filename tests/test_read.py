@@ -96,6 +96,6 @@ def test_folders_are_walked_for_text_files_in_order(tmp_path):
         (tmp_path / name).write_text("x")
     skipped = []
     found = [path.relative_to(tmp_path).as_posix() for path in find_article_files([tmp_path], on_skip=skipped.append)]
-    assert found == ["b/two.txt", "one.txt"]
+    assert found == ["one.txt", "b/two.txt"]
     assert skipped == [tmp_path / "notes.pdf"]
     assert list(find_article_files([ROOT / "samples"])) == [SAMPLE]
