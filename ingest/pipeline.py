@@ -39,8 +39,9 @@ class AddReport:
     skipped: int = 0
     failures: list[Failure] = field(default_factory=list)
 
-    def count(self, status: str) -> None:
-        setattr(self, status, getattr(self, status) + 1)
+    def count_all(self, statuses: Iterable[str]) -> None:
+        for status in statuses:
+            setattr(self, status, getattr(self, status) + 1)
 
     @property
     def failed(self) -> int:
@@ -62,18 +63,12 @@ def add_paths(
     gazetteer: Gazetteer,
     workers: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    on_result: Callable[[str, str], None] | None = None,
 ) -> AddReport:
     """Ingest files and folders into the database; a bad file is reported and the rest go on."""
     sync_gazetteer(db, gazetteer)
     writer, report = ArticleWriter(db), AddReport()
     batch: list[TaggedArticle] = []
-
-    def save(articles: list[TaggedArticle]) -> None:
-        for tagged, status in zip(articles, writer.save_batch(articles), strict=True):
-            report.count(status)
-            if on_result:
-                on_result(tagged.article.path or "", status)
+    batch_paragraphs = 0
 
     def skip(path: Path) -> None:
         report.skipped += 1
@@ -81,15 +76,14 @@ def add_paths(
     for result in prepare_all(find_article_files(paths, on_skip=skip), gazetteer, workers, max_bytes):
         if isinstance(result, Failure):
             report.failures.append(result)
-            if on_result:
-                on_result(result.path, "failed")
             continue
         batch.append(result)
-        if sum(len(t.paragraphs) for t in batch) >= BATCH_PARAGRAPHS:
-            save(batch)
-            batch = []
+        batch_paragraphs += len(result.paragraphs)
+        if batch_paragraphs >= BATCH_PARAGRAPHS:
+            report.count_all(writer.save_batch(batch))
+            batch, batch_paragraphs = [], 0
     if batch:
-        save(batch)
+        report.count_all(writer.save_batch(batch))
     return report
 
 
