@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,10 +25,12 @@ class Term:
 
 
 @dataclass(frozen=True)
-class TermMatch:
-    """Where a term was found, in word positions, end exclusive."""
+class Evidence:
+    """A term or an actor cue found for a topic, at word positions start to end (exclusive)."""
 
-    term: Term
+    topic_id: str
+    label: str
+    weight: float
     start: int
     end: int
 
@@ -53,40 +56,51 @@ class TopicScorer:
         else:
             self.by_first_word[term.words[0]].append(term)
 
-    def score(self, words: Words, actor_ids: Iterable[str], actor_names: dict[str, str]) -> tuple[TopicTag, ...]:
+    def score(self, words: Words, mentions: Sequence[Mention], actor_names: dict[str, str]) -> tuple[TopicTag, ...]:
         """The paragraph's topics above the threshold, best first, at most max_topics."""
+        found = [*self._terms_in(words.folded), *self._cues_in(words, mentions, actor_names)]
         evidence: dict[str, dict[str, float]] = defaultdict(dict)
-        for term in drop_nested_terms(list(self._terms_in(words.folded))):
-            evidence[term.topic_id][term.text] = term.weight
-        for actor_id in actor_ids:
-            for topic_id, weight in self.actor_cues.get(actor_id, ()):
-                evidence[topic_id][actor_names[actor_id]] = weight
-        scored = [TopicTag(topic_id, sum(found.values()), tuple(found)) for topic_id, found in evidence.items()]
+        first_seen: dict[str, int] = {}
+        for item in sorted(drop_nested(found), key=lambda item: item.start):
+            evidence[item.topic_id][item.label] = item.weight
+            first_seen.setdefault(item.topic_id, item.start)
+        scored = [TopicTag(topic_id, sum(labels.values()), tuple(labels)) for topic_id, labels in evidence.items()]
         kept = [tag for tag in scored if tag.score >= self.threshold]
-        kept.sort(key=lambda tag: (-tag.score, tag.topic_id))
+        # On a tie, the topic the paragraph raises first is the more central one.
+        kept.sort(key=lambda tag: (-tag.score, first_seen[tag.topic_id]))
         return tuple(kept[: self.max_topics])
 
-    def _terms_in(self, words: Sequence[str]) -> Iterable[TermMatch]:
+    def _terms_in(self, words: Sequence[str]) -> Iterable[Evidence]:
         for index, word in enumerate(words):
             for term in self.by_first_word.get(word, ()):
                 if _term_fits(term, words, index):
-                    yield TermMatch(term, index, index + len(term.words))
+                    yield Evidence(term.topic_id, term.text, term.weight, index, index + len(term.words))
             for term in self.by_prefix.get(word[:PREFIX_KEY], ()):
                 if word.startswith(term.words[0]):
-                    yield TermMatch(term, index, index + 1)
+                    yield Evidence(term.topic_id, term.text, term.weight, index, index + 1)
+
+    def _cues_in(self, words: Words, mentions: Sequence[Mention], actor_names: dict[str, str]) -> Iterable[Evidence]:
+        starts = [start for start, _ in words.spans]
+        for mention in mentions:
+            first, end = bisect.bisect_left(starts, mention.start), bisect.bisect_left(starts, mention.end)
+            for topic_id, weight in self.actor_cues.get(mention.actor_id, ()):
+                yield Evidence(topic_id, actor_names[mention.actor_id], weight, first, end)
 
 
-def drop_nested_terms(matches: Sequence[TermMatch]) -> list[Term]:
-    """A term inside a longer term of the same topic ("troops" in "US troops") adds nothing to it."""
+def drop_nested(found: Sequence[Evidence]) -> list[Evidence]:
+    """Evidence inside longer evidence for the same topic adds nothing to it.
+
+    "troops" inside "US troops", or "Kurdish" inside the name "Kurdish Security Forces".
+    """
     return [
-        match.term
-        for match in matches
+        item
+        for item in found
         if not any(
-            other.term.topic_id == match.term.topic_id
-            and other.start <= match.start
-            and match.end <= other.end
-            and other.end - other.start > match.end - match.start
-            for other in matches
+            other.topic_id == item.topic_id
+            and other.start <= item.start
+            and item.end <= other.end
+            and other.end - other.start > item.end - item.start
+            for other in found
         )
     ]
 
@@ -122,6 +136,5 @@ class Tagger:
     def _tag(self, paragraph: Paragraph, known_people: set[str]) -> TaggedParagraph:
         words = tokenize(paragraph.text)
         mentions: tuple[Mention, ...] = tuple(self.matcher.find(words, known_people))
-        actor_ids = dict.fromkeys(m.actor_id for m in mentions)
-        topics = self.scorer.score(words, actor_ids, self.actor_names)
+        topics = self.scorer.score(words, mentions, self.actor_names)
         return TaggedParagraph(paragraph=paragraph, mentions=mentions, topics=topics)
