@@ -8,12 +8,14 @@ ACTORS = (
     Actor("houthis", "Houthis", "armed_group", ("Ansar Allah",)),
     Actor("red-sea", "Red Sea", "place"),
     Actor("jennifer-kavanagh", "Jennifer Kavanagh", "person"),
+    Actor("kurdistan-region", "Kurdistan Region", "place"),
 )
 TOPICS = (
     Topic("red-sea-and-houthis", "Red Sea", "d", terms=(("shipping", 1.5), ("tanker*", 1.0)), actors=(("Houthis", 3.0),)),
     Topic("escalation-risk", "Escalation", "d", terms=(("escalat*", 2.0), ("risk*", 1.0), ("wider war", 2.0), ("war", 1.0))),
     Topic("diplomacy-and-sovereignty", "Diplomacy", "d", terms=(("talks", 1.0), ("bilateral", 1.5))),
     Topic("counter-isis", "ISIS", "d", terms=(("caliphate", 2.0),)),
+    Topic("kurdish-affairs", "Kurds", "d", terms=(("kurdistan", 1.5), ("kurds", 1.5)), actors=(("Kurdistan Region", 1.5),)),
 )
 
 
@@ -36,6 +38,8 @@ def topics_of(text, **settings):
         ("Talks on bilateral ties.", [("diplomacy-and-sovereignty", 2.5, ("talks", "bilateral"))]),
         ("Bilateral war talks", [("diplomacy-and-sovereignty", 2.5, ("bilateral", "talks"))]),
         ("The war widened.", []),
+        ("Kurdistan Region officials met.", []),  # the term inside the cue's name counts once
+        ("Kurds in the Kurdistan Region.", [("kurdish-affairs", 3.0, ("kurds", "Kurdistan Region"))]),
         ("A wider war looms.", [("escalation-risk", 2.0, ("wider war",))]),  # "war" inside "wider war" adds nothing
         ("A wider war and a war.", [("escalation-risk", 3.0, ("wider war", "war"))]),  # standing alone, it counts
     ],
