@@ -29,6 +29,7 @@ from .models import Actor, Mention
 
 WORD = re.compile(r"\w+")
 DASHES_AND_SPACES = re.compile(r"[\s\-‐‑‒–—―]+")
+POSSESSIVE = re.compile(r"'[sS]$|'[sS](?=\W)")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # Letters that transliterations add or drop freely: ayn and hamza marks.
 SILENT_MARKS = str.maketrans("", "", "ʿʾʼ")
@@ -102,8 +103,17 @@ class Words:
     folded: tuple[str, ...]
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where the words are, leaving out possessive "s" so that "Assad's regime" reads as "Assad regime"."""
+    return [(m.start(), m.end()) for m in WORD.finditer(text) if not _is_possessive_s(text, m.start(), m.end())]
+
+
+def _is_possessive_s(text: str, start: int, end: int) -> bool:
+    return end - start == 1 and text[start] in "sS" and start >= 2 and text[start - 1] in "'’" and text[start - 2].isalnum()
+
+
 def tokenize(text: str) -> Words:
-    spans = tuple((m.start(), m.end()) for m in WORD.finditer(text))
+    spans = tuple(word_spans(text))
     return Words(text, spans, tuple(fold(text[start:end]) for start, end in spans))
 
 
@@ -129,12 +139,13 @@ def case_rule(token: str) -> str:
 
 
 def normalise_gap(gap: str) -> str:
-    return DASHES_AND_SPACES.sub("", gap.translate(APOSTROPHES))
+    """Spaces, hyphens and dashes between words are alike, and so is a possessive's "'s"."""
+    return DASHES_AND_SPACES.sub("", POSSESSIVE.sub("", gap.translate(APOSTROPHES)))
 
 
 def compile_pattern(actor_id: str, surface: str, needs_antecedent: bool = False) -> Pattern | None:
     """Turn a written name into the tokens, case rules and gaps the matcher checks."""
-    spans = [(m.start(), m.end()) for m in WORD.finditer(surface)]
+    spans = word_spans(surface)
     if not spans:
         return None
     tokens = [surface[start:end] for start, end in spans]

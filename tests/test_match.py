@@ -16,6 +16,7 @@ ACTORS = [
     Actor("us-embassy-baghdad", "US Embassy in Baghdad", "government", ("US embassy in Baghdad",)),
     Actor("government-of-iraq", "Government of Iraq", "government", ("Iraqi government",)),
     Actor("iraqi-armed-forces", "Iraqi Armed Forces", "military", ("Iraqi military",)),
+    Actor("government-of-syria", "Government of Syria", "government", ("Assad regime",)),
     Actor("cjtf-oir", "Combined Joint Task Force – Operation Inherent Resolve", "military", ("CJTF-OIR",)),
     Actor("harakat-al-nujaba", "Harakat al-Nujaba", "armed_group", ("HaN",)),
     Actor("al-sudani", "Mohammed Shia al-Sudani", "person"),
@@ -156,4 +157,16 @@ def test_overlaps_keep_the_longest_then_the_earliest(candidates, kept):
     ],
 )
 def test_long_acronyms_also_match_in_title_case(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the Iraqi government's decision", [("government-of-iraq", "Iraqi government")]),
+        ("Assad's regime fell", [("government-of-syria", "Assad's regime")]),
+        ("Israel’s war", [("israel", "Israel")]),
+    ],
+)
+def test_possessives_inside_and_after_names(text, expected):
     assert found(text) == expected
