@@ -101,18 +101,19 @@ CREATE TABLE IF NOT EXISTS paragraph_topics (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS paragraph_topics_topic ON paragraph_topics(topic_id, paragraph_id);
 
--- Every place a paragraph names an actor: why it was tagged.
+-- Every place a paragraph names an actor: why it was tagged. Mentions never
+-- overlap, so a paragraph and a start offset identify one; stored in that
+-- order, a paragraph's mentions sit together without a second index.
 CREATE TABLE IF NOT EXISTS mentions (
-    id INTEGER PRIMARY KEY,
     paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id),
-    actor_id TEXT NOT NULL REFERENCES actors(id),
     -- Python string offsets into paragraphs.text, end exclusive
     char_start INTEGER NOT NULL,
     char_end INTEGER NOT NULL,
-    surface TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS mentions_paragraph ON mentions(paragraph_id);
-CREATE INDEX IF NOT EXISTS mentions_actor ON mentions(actor_id);
+    actor_id TEXT NOT NULL REFERENCES actors(id),
+    surface TEXT NOT NULL,
+    PRIMARY KEY (paragraph_id, char_start)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mentions_actor ON mentions(actor_id, paragraph_id);
 
 -- Every way an actor can be named in a query: id, name and aliases, lower case.
 CREATE VIEW IF NOT EXISTS actor_forms AS

@@ -49,7 +49,7 @@ TAG_TABLES = ("mentions", "paragraph_actors", "paragraph_topics")
 PARAGRAPH_COLUMNS = ("id", "article_id", "position", "section", "text", "actors", "topics", "source", "published")
 INSERT_PARAGRAPH_ACTOR = "INSERT INTO paragraph_actors (paragraph_id, actor_id, mentions) VALUES (?, ?, ?)"
 INSERT_PARAGRAPH_TOPIC = "INSERT INTO paragraph_topics (paragraph_id, topic_id, rank, score, evidence) VALUES (?, ?, ?, ?, ?)"
-INSERT_MENTION = "INSERT INTO mentions (paragraph_id, actor_id, char_start, char_end, surface) VALUES (?, ?, ?, ?, ?)"
+INSERT_MENTION = "INSERT INTO mentions (paragraph_id, char_start, char_end, actor_id, surface) VALUES (?, ?, ?, ?, ?)"
 UPSERT_ACTOR = """
 INSERT INTO actors (id, name, type, aliases, wikipedia, wikidata, affiliation)
 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -247,7 +247,7 @@ def _topic_rows(paragraph_id: int, item: TaggedParagraph) -> list[tuple]:
 
 
 def _mention_rows(paragraph_id: int, item: TaggedParagraph) -> list[tuple]:
-    return [(paragraph_id, m.actor_id, m.start, m.end, m.surface) for m in item.mentions]
+    return [(paragraph_id, m.start, m.end, m.actor_id, m.surface) for m in item.mentions]
 
 
 def write_tags(db: Database, actor_rows: list[tuple], topic_rows: list[tuple], mention_rows: list[tuple]) -> None:
