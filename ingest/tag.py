@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .gazetteer import Gazetteer
-from .match import WORD, ActorMatcher, Words, fold, tokenize
+from .match import ActorMatcher, Words, tokenize
 from .models import Mention, Paragraph, TaggedParagraph, Topic, TopicTag
 
 # Single-word prefix terms are looked up by their first letters.
@@ -106,7 +106,8 @@ def drop_nested(found: Sequence[Evidence]) -> list[Evidence]:
 
 
 def _term_words(text: str) -> tuple[str, ...]:
-    return tuple(fold(word) for word in WORD.findall(text))
+    """A term's words as paragraphs' words are compared (the same tokenizer, folded)."""
+    return tokenize(text).folded
 
 
 def _term_fits(term: Term, words: Sequence[str], index: int) -> bool:
