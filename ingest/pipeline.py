@@ -13,10 +13,10 @@ from sqlite_utils import Database
 
 from .errors import IngestError, ReadError
 from .gazetteer import Gazetteer
-from .models import TaggedArticle
+from .models import Article, Split, TaggedArticle
 from .read import DEFAULT_MAX_BYTES, find_article_files, read_article
 from .split import split_paragraphs
-from .store import ArticleWriter, RetagReport, retag, sync_gazetteer
+from .store import ArticleWriter, RetagReport, content_hash, known_content_hashes, retag, sync_gazetteer
 from .tag import Tagger
 
 # Paragraphs saved per transaction in a bulk load.
@@ -29,6 +29,13 @@ IN_FLIGHT_PER_WORKER = 16
 class Failure:
     path: str
     message: str
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A file whose article is stored already, exactly as it reads now."""
+
+    path: str
 
 
 @dataclass
@@ -48,12 +55,21 @@ class AddReport:
         return len(self.failures)
 
 
-def prepare_article(path: Path, tagger: Tagger, max_bytes: int = DEFAULT_MAX_BYTES) -> TaggedArticle:
-    """Read, split and tag one file."""
+def read_and_split(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Article, Split]:
+    """Read one file and cut its body into paragraphs; refuse a file with no body text."""
     article = read_article(path, max_bytes)
     split = split_paragraphs(article.body)
     if not split.paragraphs:
         raise ReadError(f"{path}: no article text found (every block was a title, heading or page furniture)")
+    return article, split
+
+
+def prepare_article(path: Path, tagger: Tagger, max_bytes: int = DEFAULT_MAX_BYTES) -> TaggedArticle:
+    """Read, split and tag one file."""
+    return tag_article(*read_and_split(path, max_bytes), tagger)
+
+
+def tag_article(article: Article, split: Split, tagger: Tagger) -> TaggedArticle:
     return TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs), split.dropped)
 
 
@@ -67,15 +83,19 @@ def add_paths(
     """Ingest files and folders into the database; a bad file is reported and the rest go on."""
     sync_gazetteer(db, gazetteer)
     writer, report = ArticleWriter(db), AddReport()
+    known = known_content_hashes(db)
     batch: list[TaggedArticle] = []
     batch_paragraphs = 0
 
     def skip(path: Path) -> None:
         report.skipped += 1
 
-    for result in prepare_all(find_article_files(paths, on_skip=skip), gazetteer, workers, max_bytes):
+    for result in prepare_all(find_article_files(paths, on_skip=skip), gazetteer, workers, max_bytes, known):
         if isinstance(result, Failure):
             report.failures.append(result)
+            continue
+        if isinstance(result, Unchanged):
+            report.unchanged += 1
             continue
         batch.append(result)
         batch_paragraphs += len(result.paragraphs)
@@ -87,35 +107,45 @@ def add_paths(
     return report
 
 
-def prepare_all(files: Iterable[Path], gazetteer: Gazetteer, workers: int | None, max_bytes: int) -> Iterator[TaggedArticle | Failure]:
+Prepared = TaggedArticle | Unchanged | Failure
+
+
+def prepare_all(
+    files: Iterable[Path], gazetteer: Gazetteer, workers: int | None, max_bytes: int, known: frozenset[str]
+) -> Iterator[Prepared]:
     """Prepare files in order, in worker processes when there are several cores to use."""
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         tagger = Tagger(gazetteer)
-        yield from (_prepare_or_fail(path, tagger, max_bytes) for path in files)
+        yield from (_prepare(path, tagger, max_bytes, known) for path in files)
         return
     # fork: workers start at once and need no importable __main__; nothing here runs threads yet
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(gazetteer, max_bytes)) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(gazetteer, max_bytes, known)) as pool:
         yield from _bounded_imap(pool, _prepare_in_worker, files, workers * IN_FLIGHT_PER_WORKER)
 
 
-def _prepare_or_fail(path: Path, tagger: Tagger, max_bytes: int) -> TaggedArticle | Failure:
+def _prepare(path: Path, tagger: Tagger, max_bytes: int, known: frozenset[str]) -> Prepared:
+    """Read and split a file; tag it unless an identical copy is stored already."""
     try:
-        return prepare_article(path, tagger, max_bytes)
+        article, split = read_and_split(path, max_bytes)
     except IngestError as error:
         return Failure(str(path), str(error))
+    if content_hash(article, split.paragraphs) in known:
+        return Unchanged(str(path))
+    return tag_article(article, split, tagger)
 
 
+# Set once in each worker process by the pool's initializer.
 _worker_state: dict = {}
 
 
-def _start_worker(gazetteer: Gazetteer, max_bytes: int) -> None:
-    _worker_state.update(tagger=Tagger(gazetteer), max_bytes=max_bytes)
+def _start_worker(gazetteer: Gazetteer, max_bytes: int, known: frozenset[str]) -> None:
+    _worker_state.update(tagger=Tagger(gazetteer), max_bytes=max_bytes, known=known)
 
 
-def _prepare_in_worker(path: Path) -> TaggedArticle | Failure:
-    return _prepare_or_fail(path, _worker_state["tagger"], _worker_state["max_bytes"])
+def _prepare_in_worker(path: Path) -> Prepared:
+    return _prepare(path, _worker_state["tagger"], _worker_state["max_bytes"], _worker_state["known"])
 
 
 def _bounded_imap(pool, function: Callable, items: Iterable, window: int) -> Iterator:

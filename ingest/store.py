@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from .errors import DatabaseError
 from .gazetteer import Gazetteer
-from .models import Paragraph, TaggedArticle, TaggedParagraph
+from .models import Article, Paragraph, TaggedArticle, TaggedParagraph
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -131,10 +131,16 @@ def sync_gazetteer(db: Database, gazetteer: Gazetteer) -> None:
         db.conn.executemany(UPSERT_TOPIC, [(t.id, t.name, t.description) for t in gazetteer.topics])
 
 
-def content_hash(tagged: TaggedArticle) -> str:
-    """Hash what makes an article's content: title and paragraphs with their sections."""
-    content = [tagged.article.title, [(p.paragraph.section, p.paragraph.text) for p in tagged.paragraphs]]
+def content_hash(article: Article, paragraphs: Iterable[Paragraph]) -> str:
+    """Hash everything stored of an article but its tags: an equal hash is an unchanged copy."""
+    metadata = [article.title, article.source, article.url, article.published, article.author, list(article.guessed)]
+    content = [metadata, [(p.section, p.text) for p in paragraphs]]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def known_content_hashes(db: Database) -> frozenset[str]:
+    """The content hashes of every stored article, to skip unchanged files before tagging them."""
+    return frozenset(row[0] for row in db.execute("SELECT content_hash FROM articles"))
 
 
 def title_key(title: str) -> str:
@@ -167,7 +173,8 @@ class ArticleWriter:
         return statuses
 
     def _save(self, tagged: TaggedArticle) -> str:
-        article, digest = tagged.article, content_hash(tagged)
+        article = tagged.article
+        digest = content_hash(article, (item.paragraph for item in tagged.paragraphs))
         existing = self._find(tagged)
         if existing and existing[1] == digest:
             return UNCHANGED

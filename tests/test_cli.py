@@ -7,6 +7,8 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from ingest.cli import cli
+from ingest.pipeline import Unchanged, prepare_all
+from ingest.store import known_content_hashes, open_database
 
 from .conftest import ROOT, SAMPLE, SEED_GOLD
 
@@ -109,3 +111,12 @@ def test_a_db_that_is_not_sqlite_is_one_line_and_exit_1(tmp_path):
     not_a_db.write_text("these are my notes, not a database\n" * 100)
     exit_code, _, stderr = run("add", SAMPLE, "--db", not_a_db)
     assert (exit_code, stderr) == (1, f"Error: {not_a_db}: cannot open as an SQLite database (file is not a database)\n")
+
+
+def test_unchanged_files_are_not_tagged_again(db_path, gazetteer):
+    run("add", SAMPLE, "--db", db_path)
+    known = known_content_hashes(open_database(db_path))
+    [result] = prepare_all([SAMPLE], gazetteer, workers=1, max_bytes=10**6, known=known)
+    assert result == Unchanged(str(SAMPLE))
+    [result] = prepare_all([SAMPLE], gazetteer, workers=1, max_bytes=10**6, known=frozenset())
+    assert len(result.paragraphs) == 18
