@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 from .models import Actor, Mention
 
-WORD = re.compile(r"\w+")
+# A word, unless it is the "s" of a possessive ("Iran's", "Iran’s").
+WORD_NOT_POSSESSIVE = re.compile(r"(?!(?<=\w['’])[sS]\b)\w+")
 DASHES_AND_SPACES = re.compile(r"[\s\-‐‑‒–—―]+")
 POSSESSIVE = re.compile(r"'[sS]$|'[sS](?=\W)")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
@@ -105,11 +106,7 @@ class Words:
 
 def word_spans(text: str) -> list[tuple[int, int]]:
     """Where the words are, leaving out possessive "s" so that "Assad's regime" reads as "Assad regime"."""
-    return [(m.start(), m.end()) for m in WORD.finditer(text) if not _is_possessive_s(text, m.start(), m.end())]
-
-
-def _is_possessive_s(text: str, start: int, end: int) -> bool:
-    return end - start == 1 and text[start] in "sS" and start >= 2 and text[start - 1] in "'’" and text[start - 2].isalnum()
+    return [m.span() for m in WORD_NOT_POSSESSIVE.finditer(text)]
 
 
 def tokenize(text: str) -> Words:
@@ -216,7 +213,8 @@ class ActorMatcher:
     def _candidates(self, words: Words) -> list[Candidate]:
         text, spans, folded = words.text, words.spans, words.folded
         found = []
-        for first in range(len(spans)):
+        starts = self.root.children
+        for first in (index for index, word in enumerate(folded) if word in starts):
             node = self.root
             for last in range(first, len(spans)):
                 node = node.children.get(folded[last])
