@@ -16,7 +16,16 @@ from .gazetteer import Gazetteer
 from .models import Article, Split, TaggedArticle
 from .read import DEFAULT_MAX_BYTES, find_article_files, read_article
 from .split import split_paragraphs
-from .store import ArticleWriter, RetagReport, content_hash, known_content_hashes, retag, sync_gazetteer
+from .store import (
+    ArticleRows,
+    ArticleWriter,
+    RetagReport,
+    content_hash,
+    known_content_hashes,
+    retag,
+    sync_gazetteer,
+    tag_rows,
+)
 from .tag import Tagger
 
 # Paragraphs saved per transaction in a bulk load.
@@ -84,7 +93,7 @@ def add_paths(
     sync_gazetteer(db, gazetteer)
     writer, report = ArticleWriter(db), AddReport()
     known = known_content_hashes(db)
-    batch: list[TaggedArticle] = []
+    batch: list[ArticleRows] = []
     batch_paragraphs = 0
 
     def skip(path: Path) -> None:
@@ -107,7 +116,7 @@ def add_paths(
     return report
 
 
-Prepared = TaggedArticle | Unchanged | Failure
+Prepared = ArticleRows | Unchanged | Failure
 
 
 def prepare_all(
@@ -131,9 +140,11 @@ def _prepare(path: Path, tagger: Tagger, max_bytes: int, known: frozenset[str]) 
         article, split = read_and_split(path, max_bytes)
     except IngestError as error:
         return Failure(str(path), str(error))
-    if content_hash(article, split.paragraphs) in known:
+    digest = content_hash(article, split.paragraphs)
+    if digest in known:
         return Unchanged(str(path))
-    return tag_article(article, split, tagger)
+    tags = tag_rows(tagger.tag_paragraphs(split.paragraphs), tagger.actor_names)
+    return ArticleRows(article, digest, split.paragraphs, tags)
 
 
 # Set once in each worker process by the pool's initializer.

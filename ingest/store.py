@@ -6,8 +6,9 @@ import contextlib
 import hashlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -147,40 +148,91 @@ def title_key(title: str) -> str:
     return "".join(ch for ch in title.casefold() if ch.isalnum())
 
 
+@dataclass(frozen=True)
+class TagRows:
+    """Paragraphs' tags as table rows. Each tag row starts with its paragraph's index in the list,
+    which the writer turns into the paragraph's id."""
+
+    arrays: tuple[tuple[str, str], ...]
+    actors: tuple[tuple, ...]
+    topics: tuple[tuple, ...]
+    mentions: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class ArticleRows:
+    """An article as the rows it becomes, built where it was tagged (in a worker process)."""
+
+    article: Article
+    content_hash: str
+    paragraphs: tuple[Paragraph, ...]
+    tags: TagRows
+
+
+def article_rows(tagged: TaggedArticle, actor_names: dict[str, str]) -> ArticleRows:
+    paragraphs = tuple(item.paragraph for item in tagged.paragraphs)
+    return ArticleRows(tagged.article, content_hash(tagged.article, paragraphs), paragraphs, tag_rows(tagged.paragraphs, actor_names))
+
+
+def tag_rows(items: Sequence[TaggedParagraph], actor_names: dict[str, str]) -> TagRows:
+    """The JSON arrays kept on each paragraph (actor names by first mention, topic ids best first) and the join rows."""
+    arrays, actors, topics, mentions = [], [], [], []
+    for index, item in enumerate(items):
+        arrays.append(
+            (json.dumps([actor_names[a] for a in item.actor_ids], ensure_ascii=False), json.dumps([t.topic_id for t in item.topics]))
+        )
+        counts = Counter(m.actor_id for m in item.mentions)
+        actors += [(index, actor_id, count) for actor_id, count in counts.items()]
+        topics += [
+            (index, tag.topic_id, rank, round(tag.score, 3), json.dumps(list(tag.evidence), ensure_ascii=False))
+            for rank, tag in enumerate(item.topics, start=1)
+        ]
+        mentions += [(index, m.start, m.end, m.actor_id, m.surface) for m in item.mentions]
+    return TagRows(tuple(arrays), tuple(actors), tuple(topics), tuple(mentions))
+
+
 @dataclass
 class _PendingRows:
-    paragraphs: list[tuple]
-    paragraph_actors: list[tuple]
-    paragraph_topics: list[tuple]
-    mentions: list[tuple]
+    paragraphs: list[tuple] = field(default_factory=list)
+    actors: list[tuple] = field(default_factory=list)
+    topics: list[tuple] = field(default_factory=list)
+    mentions: list[tuple] = field(default_factory=list)
+
+    def add_tags(self, paragraph_ids: Sequence[int], tags: TagRows) -> None:
+        for pending, rows in ((self.actors, tags.actors), (self.topics, tags.topics), (self.mentions, tags.mentions)):
+            pending.extend((paragraph_ids[row[0]], *row[1:]) for row in rows)
+
+    def write_tags(self, db: Database) -> None:
+        # No FTS on these tables: executemany's C loop beats building multi-row statements.
+        db.conn.executemany(INSERT_PARAGRAPH_ACTOR, self.actors)
+        db.conn.executemany(INSERT_PARAGRAPH_TOPIC, self.topics)
+        db.conn.executemany(INSERT_MENTION, self.mentions)
 
 
 class ArticleWriter:
-    """Saves tagged articles in batches: one transaction a batch, multi-row inserts."""
+    """Saves articles in batches: one transaction a batch, paragraphs many to a statement."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.actor_names = dict(db.execute("SELECT id, name FROM actors").fetchall())
-        self.pending = _PendingRows([], [], [], [])
+        self.pending = _PendingRows()
         self.next_paragraph_id = 0
 
-    def save_batch(self, batch: Sequence[TaggedArticle]) -> list[str]:
+    def save_batch(self, batch: Sequence[ArticleRows]) -> list[str]:
         """Save articles all together or not at all; say of each whether it was new, updated or unchanged."""
         with write_transaction(self.db):
             self.next_paragraph_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM paragraphs").fetchone()[0]
-            statuses = [self._save(tagged) for tagged in batch]
+            statuses = [self._save(rows) for rows in batch]
             self._flush()
         return statuses
 
-    def _save(self, tagged: TaggedArticle) -> str:
-        article = tagged.article
-        digest = content_hash(article, (item.paragraph for item in tagged.paragraphs))
-        existing = self._find(tagged)
-        if existing and existing[1] == digest:
+    def _save(self, rows: ArticleRows) -> str:
+        article = rows.article
+        existing = self._find(article)
+        if existing and existing[1] == rows.content_hash:
             return UNCHANGED
         values = (
             article.title, title_key(article.title), article.source, article.url, article.published, article.author,
-            article.path, digest, json.dumps(list(article.guessed)), len(tagged.paragraphs), _now(),
+            article.path, rows.content_hash, json.dumps(list(article.guessed)), len(rows.paragraphs), _now(),
         )  # fmt: skip
         if existing:
             self._flush()  # the old version's rows may still be pending in this batch
@@ -189,12 +241,16 @@ class ArticleWriter:
             article_id, status = existing[0], UPDATED
         else:
             article_id, status = self.db.execute(INSERT_ARTICLE, values).lastrowid, NEW
-        for tagged_paragraph in tagged.paragraphs:
-            self._queue_paragraph(article_id, tagged, tagged_paragraph)
+        ids = range(self.next_paragraph_id, self.next_paragraph_id + len(rows.paragraphs))
+        self.next_paragraph_id += len(rows.paragraphs)
+        self.pending.paragraphs.extend(
+            (paragraph_id, article_id, p.position, p.section, p.text, *arrays, article.source, article.published)
+            for paragraph_id, p, arrays in zip(ids, rows.paragraphs, rows.tags.arrays, strict=True)
+        )
+        self.pending.add_tags(ids, rows.tags)
         return status
 
-    def _find(self, tagged: TaggedArticle) -> tuple[int, str] | None:
-        article = tagged.article
+    def _find(self, article: Article) -> tuple[int, str] | None:
         if article.url:
             return self.db.execute(FIND_ARTICLE_BY_URL, (article.url,)).fetchone()
         return self.db.execute(FIND_ARTICLE_BY_TITLE, (article.source, title_key(article.title))).fetchone()
@@ -204,64 +260,10 @@ class ArticleWriter:
             self.db.execute(DELETE_ARTICLE_TAGS.format(table=table), (article_id,))
         self.db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
 
-    def _queue_paragraph(self, article_id: int, tagged: TaggedArticle, item: TaggedParagraph) -> None:
-        paragraph_id = self.next_paragraph_id
-        self.next_paragraph_id += 1
-        paragraph, article = item.paragraph, tagged.article
-        actors_json, topics_json = tag_arrays(item, self.actor_names)
-        self.pending.paragraphs.append(
-            (
-                paragraph_id,
-                article_id,
-                paragraph.position,
-                paragraph.section,
-                paragraph.text,
-                actors_json,
-                topics_json,
-                article.source,
-                article.published,
-            )
-        )
-        self.pending.paragraph_actors.extend(_actor_rows(paragraph_id, item))
-        self.pending.paragraph_topics.extend(_topic_rows(paragraph_id, item))
-        self.pending.mentions.extend(_mention_rows(paragraph_id, item))
-
     def _flush(self) -> None:
         insert_rows(self.db, "paragraphs", PARAGRAPH_COLUMNS, self.pending.paragraphs)
-        write_tags(self.db, self.pending.paragraph_actors, self.pending.paragraph_topics, self.pending.mentions)
-        self.pending = _PendingRows([], [], [], [])
-
-
-def tag_arrays(item: TaggedParagraph, actor_names: dict[str, str]) -> tuple[str, str]:
-    """The JSON arrays kept on each paragraph: actor names by first mention, topic ids best first."""
-    actors = [actor_names[actor_id] for actor_id in item.actor_ids]
-    topics = [tag.topic_id for tag in item.topics]
-    return json.dumps(actors, ensure_ascii=False), json.dumps(topics)
-
-
-def _actor_rows(paragraph_id: int, item: TaggedParagraph) -> list[tuple]:
-    counts: dict[str, int] = {}
-    for mention in item.mentions:
-        counts[mention.actor_id] = counts.get(mention.actor_id, 0) + 1
-    return [(paragraph_id, actor_id, count) for actor_id, count in counts.items()]
-
-
-def _topic_rows(paragraph_id: int, item: TaggedParagraph) -> list[tuple]:
-    return [
-        (paragraph_id, tag.topic_id, rank, round(tag.score, 3), json.dumps(list(tag.evidence), ensure_ascii=False))
-        for rank, tag in enumerate(item.topics, start=1)
-    ]
-
-
-def _mention_rows(paragraph_id: int, item: TaggedParagraph) -> list[tuple]:
-    return [(paragraph_id, m.start, m.end, m.actor_id, m.surface) for m in item.mentions]
-
-
-def write_tags(db: Database, actor_rows: list[tuple], topic_rows: list[tuple], mention_rows: list[tuple]) -> None:
-    # No FTS on these tables: executemany's C loop beats building multi-row statements.
-    db.conn.executemany(INSERT_PARAGRAPH_ACTOR, actor_rows)
-    db.conn.executemany(INSERT_PARAGRAPH_TOPIC, topic_rows)
-    db.conn.executemany(INSERT_MENTION, mention_rows)
+        self.pending.write_tags(self.db)
+        self.pending = _PendingRows()
 
 
 def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -308,17 +310,12 @@ def retag(
 
 def _retag_article(db: Database, article_id: int, tag_paragraphs: Callable, actor_names: dict[str, str]) -> tuple[int, int]:
     rows = db.execute(ARTICLE_PARAGRAPHS, (article_id,)).fetchall()
-    tagged = tag_paragraphs([Paragraph(position, section, text) for _, position, section, text, _, _ in rows])
+    tags = tag_rows(tag_paragraphs([Paragraph(position, section, text) for _, position, section, text, _, _ in rows]), actor_names)
     for table in TAG_TABLES:
         db.execute(DELETE_ARTICLE_TAGS.format(table=table), (article_id,))
-    changed, actor_rows, topic_rows, mention_rows = 0, [], [], []
-    for (paragraph_id, *_, old_actors, old_topics), item in zip(rows, tagged, strict=True):
-        arrays = tag_arrays(item, actor_names)
-        if arrays != (old_actors, old_topics):
-            db.execute(UPDATE_PARAGRAPH_TAGS, (*arrays, paragraph_id))
-            changed += 1
-        actor_rows += _actor_rows(paragraph_id, item)
-        topic_rows += _topic_rows(paragraph_id, item)
-        mention_rows += _mention_rows(paragraph_id, item)
-    write_tags(db, actor_rows, topic_rows, mention_rows)
-    return len(rows), changed
+    changed = [(*arrays, row[0]) for row, arrays in zip(rows, tags.arrays, strict=True) if arrays != tuple(row[4:6])]
+    db.conn.executemany(UPDATE_PARAGRAPH_TAGS, changed)
+    pending = _PendingRows()
+    pending.add_tags([row[0] for row in rows], tags)
+    pending.write_tags(db)
+    return len(rows), len(changed)

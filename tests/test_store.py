@@ -7,7 +7,7 @@ from sqlite_utils import Database
 from ingest.errors import DatabaseError
 from ingest.models import Actor
 from ingest.pipeline import prepare_article
-from ingest.store import ROWS_PER_STATEMENT, ArticleWriter, ensure_schema, insert_rows, open_database, retag, sync_gazetteer
+from ingest.store import ROWS_PER_STATEMENT, ArticleWriter, article_rows, ensure_schema, insert_rows, open_database, retag, sync_gazetteer
 from ingest.tag import Tagger
 
 from .conftest import SAMPLE
@@ -26,7 +26,8 @@ def file_db(db_path, gazetteer):
 
 
 def save(db, *articles):
-    return ArticleWriter(db).save_batch(list(articles))
+    names = dict(db.execute("SELECT id, name FROM actors").fetchall())
+    return ArticleWriter(db).save_batch([article_rows(article, names) for article in articles])
 
 
 def rows(db, sql, params=()):
