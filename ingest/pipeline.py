@@ -75,10 +75,7 @@ def read_and_split(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Arti
 
 def prepare_article(path: Path, tagger: Tagger, max_bytes: int = DEFAULT_MAX_BYTES) -> TaggedArticle:
     """Read, split and tag one file."""
-    return tag_article(*read_and_split(path, max_bytes), tagger)
-
-
-def tag_article(article: Article, split: Split, tagger: Tagger) -> TaggedArticle:
+    article, split = read_and_split(path, max_bytes)
     return TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs), split.dropped)
 
 
