@@ -146,17 +146,17 @@ def align(
 ) -> tuple[list[list[TaggedParagraph]], list[TaggedParagraph]]:
     """Give each gold paragraph the predicted ones inside it (80% of their words) and its best match."""
     gold_words = [words(p.get("text", "")) for p in gold_paragraphs]
+    predicted_words = [words(item.paragraph.text) for item in predicted]
     groups: list[list[TaggedParagraph]] = [[] for _ in gold_paragraphs]
     used: set[int] = set()
-    for index, item in enumerate(predicted):
-        item_words = words(item.paragraph.text)
+    for index, (item, item_words) in enumerate(zip(predicted, predicted_words, strict=True)):
         for group, gold in zip(groups, gold_words, strict=True):
             if item_words and len(item_words & gold) >= INSIDE_SHARE * len(item_words):
                 group.append(item)
                 used.add(index)
     for group, gold in zip(groups, gold_words, strict=True):
-        best = max(range(len(predicted)), key=lambda i: len(words(predicted[i].paragraph.text) & gold), default=None)
-        if best is not None and words(predicted[best].paragraph.text) & gold and predicted[best] not in group:
+        best = max(range(len(predicted)), key=lambda i: len(predicted_words[i] & gold), default=None)
+        if best is not None and predicted_words[best] & gold and predicted[best] not in group:
             group.append(predicted[best])
             used.add(best)
     return groups, [item for index, item in enumerate(predicted) if index not in used]

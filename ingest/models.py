@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 ACTOR_TYPES = (
     "person",
@@ -102,4 +102,3 @@ class TaggedParagraph:
 class TaggedArticle:
     article: Article
     paragraphs: tuple[TaggedParagraph, ...]
-    dropped: tuple[str, ...] = field(default=())

@@ -20,11 +20,11 @@ from .store import (
     ArticleRows,
     ArticleWriter,
     RetagReport,
+    article_rows,
     content_hash,
     known_content_hashes,
     retag,
     sync_gazetteer,
-    tag_rows,
 )
 from .tag import Tagger
 
@@ -76,7 +76,7 @@ def read_and_split(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Arti
 def prepare_article(path: Path, tagger: Tagger, max_bytes: int = DEFAULT_MAX_BYTES) -> TaggedArticle:
     """Read, split and tag one file."""
     article, split = read_and_split(path, max_bytes)
-    return TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs), split.dropped)
+    return TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs))
 
 
 def add_paths(
@@ -140,8 +140,8 @@ def _prepare(path: Path, tagger: Tagger, max_bytes: int, known: frozenset[str]) 
     digest = content_hash(article, split.paragraphs)
     if digest in known:
         return Unchanged(str(path))
-    tags = tag_rows(tagger.tag_paragraphs(split.paragraphs), tagger.actor_names)
-    return ArticleRows(article, digest, split.paragraphs, tags)
+    tagged = TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs))
+    return article_rows(tagged, tagger.actor_names, digest)
 
 
 # Set once in each worker process by the pool's initializer.

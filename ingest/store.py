@@ -169,9 +169,11 @@ class ArticleRows:
     tags: TagRows
 
 
-def article_rows(tagged: TaggedArticle, actor_names: dict[str, str]) -> ArticleRows:
+def article_rows(tagged: TaggedArticle, actor_names: dict[str, str], digest: str | None = None) -> ArticleRows:
+    """The rows of a tagged article; `digest` is its content hash when the caller has it already."""
     paragraphs = tuple(item.paragraph for item in tagged.paragraphs)
-    return ArticleRows(tagged.article, content_hash(tagged.article, paragraphs), paragraphs, tag_rows(tagged.paragraphs, actor_names))
+    digest = digest or content_hash(tagged.article, paragraphs)
+    return ArticleRows(tagged.article, digest, paragraphs, tag_rows(tagged.paragraphs, actor_names))
 
 
 def tag_rows(items: Sequence[TaggedParagraph], actor_names: dict[str, str]) -> TagRows:
