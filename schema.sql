@@ -1,5 +1,9 @@
--- The schema of an ingest database, version 1: the one place it is written.
--- ingest/store.py applies it to new databases; every statement is idempotent.
+-- The schema of an ingest database, version 2: the one place it is written.
+-- ingest/store.py applies it to new databases, and after the migrations in
+-- ingest/migrations/ to older ones: every statement is idempotent, so tables,
+-- indexes and views a version adds need no migration of their own. A changed
+-- table or view does: its migration alters or drops it, and this file
+-- recreates what was dropped.
 
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
@@ -11,12 +15,14 @@ CREATE TABLE IF NOT EXISTS articles (
     published TEXT,
     author TEXT,
     path TEXT,
-    -- sha256 of the title and paragraphs: tells an unchanged copy from a new version
+    -- sha256 of the metadata and paragraphs: tells an unchanged copy from a new version
     content_hash TEXT NOT NULL,
     -- JSON array of the metadata fields that were inferred rather than read
     guessed TEXT NOT NULL DEFAULT '[]',
     paragraph_count INTEGER NOT NULL DEFAULT 0,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    -- what the file was read as: text, html, markdown or json (since version 2)
+    format TEXT NOT NULL DEFAULT 'text'
 );
 -- An article is the same article when its URL matches or, with no URL, its
 -- source and normalised title match (DECISIONS 4).
@@ -115,6 +121,32 @@ CREATE TABLE IF NOT EXISTS mentions (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS mentions_actor ON mentions(actor_id, paragraph_id);
 
+-- Discovery: names no known actor covers, where each was seen. Rebuilt with
+-- the tags, so a name added to the gazetteer leaves it at the next retag.
+CREATE TABLE IF NOT EXISTS candidate_mentions (
+    paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id),
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    -- the actor type the context suggests, or NULL
+    kind TEXT,
+    PRIMARY KEY (paragraph_id, char_start)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS candidate_mentions_name ON candidate_mentions(name, paragraph_id);
+
+-- Unknown names to review, counted: refreshed from candidate_mentions at the
+-- end of every add and retag (a GROUP BY over all of them is too slow to run
+-- on each page view of a large store).
+CREATE TABLE IF NOT EXISTS candidates (
+    name TEXT PRIMARY KEY,
+    kind TEXT,
+    paragraphs INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    -- JSON array of up to three paragraph ids where the name appears
+    examples TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS candidates_paragraphs ON candidates(paragraphs DESC);
+
 -- Every way an actor can be named in a query: id, name and aliases, lower case.
 CREATE VIEW IF NOT EXISTS actor_forms AS
 SELECT id AS actor_id, lower(id) AS form FROM actors
@@ -174,4 +206,4 @@ JOIN paragraph_topics ON paragraph_topics.topic_id = topics.id
 JOIN paragraphs ON paragraphs.id = paragraph_topics.paragraph_id
 GROUP BY topics.id;
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -31,6 +31,7 @@ class Article:
     author: str | None = None
     path: str | None = None
     guessed: tuple[str, ...] = ()
+    format: str = "text"
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,21 @@ class TopicTag:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A name no known actor covers, at text[start:end], with the actor type its context suggests ("" when none)."""
+
+    name: str
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class TaggedParagraph:
     paragraph: Paragraph
     mentions: tuple[Mention, ...]
     topics: tuple[TopicTag, ...]
+    candidates: tuple[Candidate, ...] = ()
 
     @property
     def actor_ids(self) -> tuple[str, ...]:

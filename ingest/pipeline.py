@@ -23,6 +23,7 @@ from .store import (
     article_rows,
     content_hash,
     known_content_hashes,
+    refresh_candidates,
     retag,
     sync_gazetteer,
 )
@@ -110,6 +111,8 @@ def add_paths(
             batch, batch_paragraphs = [], 0
     if batch:
         report.count_all(writer.save_batch(batch))
+    if report.new or report.updated:
+        refresh_candidates(db)
     return report
 
 

@@ -19,7 +19,7 @@ from .errors import DatabaseError
 from .gazetteer import Gazetteer
 from .models import Article, Paragraph, TaggedArticle, TaggedParagraph
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 # Rows per multi-row INSERT: FTS5 flushes once per statement, so more rows per
 # statement is faster; 9 columns x 1000 rows stays far below SQLite's
@@ -35,22 +35,38 @@ WHERE url IS NULL AND coalesce(source, '') = coalesce(?, '') AND title_key = ?
 """
 INSERT_ARTICLE = """
 INSERT INTO articles (title, title_key, source, url, published, author, path,
-                      content_hash, guessed, paragraph_count, ingested_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      content_hash, guessed, paragraph_count, ingested_at, format)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 UPDATE_ARTICLE = """
 UPDATE articles SET title = ?, title_key = ?, source = ?, url = ?, published = ?,
-    author = ?, path = ?, content_hash = ?, guessed = ?, paragraph_count = ?, ingested_at = ?
+    author = ?, path = ?, content_hash = ?, guessed = ?, paragraph_count = ?, ingested_at = ?,
+    format = ?
 WHERE id = ?
 """
 DELETE_ARTICLE_TAGS = """
 DELETE FROM {table} WHERE paragraph_id IN (SELECT id FROM paragraphs WHERE article_id = ?)
 """
-TAG_TABLES = ("mentions", "paragraph_actors", "paragraph_topics")
+TAG_TABLES = ("mentions", "paragraph_actors", "paragraph_topics", "candidate_mentions")
 PARAGRAPH_COLUMNS = ("id", "article_id", "position", "section", "text", "actors", "topics", "source", "published")
 INSERT_PARAGRAPH_ACTOR = "INSERT INTO paragraph_actors (paragraph_id, actor_id, mentions) VALUES (?, ?, ?)"
 INSERT_PARAGRAPH_TOPIC = "INSERT INTO paragraph_topics (paragraph_id, topic_id, rank, score, evidence) VALUES (?, ?, ?, ?, ?)"
 INSERT_MENTION = "INSERT INTO mentions (paragraph_id, char_start, char_end, actor_id, surface) VALUES (?, ?, ?, ?, ?)"
+INSERT_CANDIDATE_MENTION = "INSERT INTO candidate_mentions (paragraph_id, char_start, char_end, name, kind) VALUES (?, ?, ?, ?, ?)"
+REFRESH_CANDIDATES = """
+INSERT INTO candidates (name, kind, paragraphs, articles, examples)
+SELECT
+    name,
+    (SELECT kind FROM candidate_mentions AS seen WHERE seen.name = named.name AND kind IS NOT NULL
+     GROUP BY kind ORDER BY count(*) DESC, kind LIMIT 1),
+    count(DISTINCT paragraph_id),
+    count(DISTINCT paragraphs.article_id),
+    (SELECT json_group_array(paragraph_id) FROM
+        (SELECT DISTINCT paragraph_id FROM candidate_mentions AS seen WHERE seen.name = named.name ORDER BY paragraph_id LIMIT 3))
+FROM candidate_mentions AS named
+JOIN paragraphs ON paragraphs.id = named.paragraph_id
+GROUP BY name
+"""
 UPSERT_ACTOR = """
 INSERT INTO actors (id, name, type, aliases, wikipedia, wikidata, affiliation)
 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -91,14 +107,32 @@ def open_database(path: str | Path) -> Database:
 
 
 def ensure_schema(db: Database) -> None:
-    """Apply schema.sql to a new database; refuse one made by a newer version."""
+    """Apply schema.sql to a new database, migrate an older one; refuse one made by a newer version."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise DatabaseError(f"database schema is version {version}, newer than this ingest ({SCHEMA_VERSION}); upgrade ingest")
     if version == 0 and db.table_names() and "articles" not in db.table_names():
         raise DatabaseError("database has tables but is not an ingest database; choose another --db")
     if version < SCHEMA_VERSION:
-        db.executescript(schema_sql())
+        steps = migrations(version) if version else []
+        # One transaction: an upgrade stopped half way leaves the old version whole.
+        script = "\n".join(["BEGIN IMMEDIATE;", *steps, schema_sql(), "COMMIT;"])
+        try:
+            db.conn.executescript(script)
+        except sqlite3.Error as error:
+            db.conn.rollback()
+            raise DatabaseError(f"cannot upgrade the database from schema version {version}: {error}") from None
+
+
+def migrations(version: int) -> list[str]:
+    """The SQL that brings a database at `version` to the current schema, before schema.sql runs.
+
+    ingest/migrations/NNNN.sql takes a database from version NNNN-1 to NNNN;
+    a version that only adds tables, indexes or views has no file.
+    """
+    folder = resources.files("ingest") / "migrations"
+    scripts = (folder / f"{step:04d}.sql" for step in range(version + 1, SCHEMA_VERSION + 1))
+    return [script.read_text(encoding="utf-8") for script in scripts if script.is_file()]
 
 
 @contextlib.contextmanager
@@ -157,6 +191,7 @@ class TagRows:
     actors: tuple[tuple, ...]
     topics: tuple[tuple, ...]
     mentions: tuple[tuple, ...]
+    candidates: tuple[tuple, ...]
 
 
 @dataclass(frozen=True)
@@ -178,7 +213,7 @@ def article_rows(tagged: TaggedArticle, actor_names: dict[str, str], digest: str
 
 def tag_rows(items: Sequence[TaggedParagraph], actor_names: dict[str, str]) -> TagRows:
     """The JSON arrays kept on each paragraph (actor names by first mention, topic ids best first) and the join rows."""
-    arrays, actors, topics, mentions = [], [], [], []
+    arrays, actors, topics, mentions, candidates = [], [], [], [], []
     for index, item in enumerate(items):
         arrays.append(
             (json.dumps([actor_names[a] for a in item.actor_ids], ensure_ascii=False), json.dumps([t.topic_id for t in item.topics]))
@@ -190,7 +225,8 @@ def tag_rows(items: Sequence[TaggedParagraph], actor_names: dict[str, str]) -> T
             for rank, tag in enumerate(item.topics, start=1)
         ]
         mentions += [(index, m.start, m.end, m.actor_id, m.surface) for m in item.mentions]
-    return TagRows(tuple(arrays), tuple(actors), tuple(topics), tuple(mentions))
+        candidates += [(index, c.start, c.end, c.name, c.kind or None) for c in item.candidates]
+    return TagRows(tuple(arrays), tuple(actors), tuple(topics), tuple(mentions), tuple(candidates))
 
 
 @dataclass
@@ -199,9 +235,15 @@ class _PendingRows:
     actors: list[tuple] = field(default_factory=list)
     topics: list[tuple] = field(default_factory=list)
     mentions: list[tuple] = field(default_factory=list)
+    candidates: list[tuple] = field(default_factory=list)
 
     def add_tags(self, paragraph_ids: Sequence[int], tags: TagRows) -> None:
-        for pending, rows in ((self.actors, tags.actors), (self.topics, tags.topics), (self.mentions, tags.mentions)):
+        for pending, rows in (
+            (self.actors, tags.actors),
+            (self.topics, tags.topics),
+            (self.mentions, tags.mentions),
+            (self.candidates, tags.candidates),
+        ):
             pending.extend((paragraph_ids[row[0]], *row[1:]) for row in rows)
 
     def write_tags(self, db: Database) -> None:
@@ -209,6 +251,7 @@ class _PendingRows:
         db.conn.executemany(INSERT_PARAGRAPH_ACTOR, self.actors)
         db.conn.executemany(INSERT_PARAGRAPH_TOPIC, self.topics)
         db.conn.executemany(INSERT_MENTION, self.mentions)
+        db.conn.executemany(INSERT_CANDIDATE_MENTION, self.candidates)
 
 
 class ArticleWriter:
@@ -235,6 +278,7 @@ class ArticleWriter:
         values = (
             article.title, title_key(article.title), article.source, article.url, article.published, article.author,
             article.path, rows.content_hash, json.dumps(list(article.guessed)), len(rows.paragraphs), _now(),
+            article.format,
         )  # fmt: skip
         if existing:
             self._flush()  # the old version's rows may still be pending in this batch
@@ -277,6 +321,13 @@ def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence
         db.execute(sql, [value for row in chunk for value in row])
 
 
+def refresh_candidates(db: Database) -> None:
+    """Count the unknown names again, after their mentions changed."""
+    with write_transaction(db):
+        db.execute("DELETE FROM candidates")
+        db.execute(REFRESH_CANDIDATES)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -307,6 +358,7 @@ def retag(
     keep = json.dumps([actor.id for actor in gazetteer.actors])
     with write_transaction(db):
         db.execute(DELETE_UNUSED_ACTORS, (keep,))
+    refresh_candidates(db)
     return RetagReport(articles=len(article_ids), paragraphs=paragraphs, changed=changed)
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .discover import find_candidates
 from .gazetteer import Gazetteer
 from .match import ActorMatcher, Words, tokenize
 from .models import Mention, Paragraph, TaggedParagraph, Topic, TopicTag
@@ -138,4 +139,4 @@ class Tagger:
         words = tokenize(paragraph.text)
         mentions: tuple[Mention, ...] = tuple(self.matcher.find(words, known_people))
         topics = self.scorer.score(words, mentions, self.actor_names)
-        return TaggedParagraph(paragraph=paragraph, mentions=mentions, topics=topics)
+        return TaggedParagraph(paragraph, mentions, topics, find_candidates(words, mentions))

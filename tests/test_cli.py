@@ -100,6 +100,20 @@ def test_retag_reports_what_it_did(db_path):
     assert run("retag", "--db", db_path) == (0, "", "retagged 18 paragraphs in 1 articles; 0 changed\n")
 
 
+def test_retag_with_an_edited_gazetteer_tags_the_new_actor(db_path, tmp_path):
+    run("add", SAMPLE, "--db", db_path)
+    actors = tmp_path / "actors.jsonl"
+    shipped = (ROOT / "ingest" / "data" / "actors.jsonl").read_text()
+    added = '{"id": "american-statecraft-program", "name": "American Statecraft Program", "type": "think_tank"}\n'
+    actors.write_text(shipped + added)
+    assert run("retag", "--db", db_path, "--actors", actors) == (0, "", "retagged 18 paragraphs in 1 articles; 1 changed\n")
+    db = Database(db_path)
+    assert db.execute("SELECT surface FROM mentions WHERE actor_id = 'american-statecraft-program'").fetchall() == [
+        ("American Statecraft Program",)
+    ]
+    assert db.execute("SELECT count(*) FROM candidates WHERE name = 'American Statecraft Program'").fetchone() == (0,)
+
+
 @pytest.mark.parametrize("args", [["--help"], ["add", "--help"], ["eval", "--help"], ["retag", "--help"]])
 def test_python_dash_m_runs_the_cli(args):
     result = subprocess.run([sys.executable, "-m", "ingest", *args], capture_output=True, text=True, check=False)

@@ -15,6 +15,7 @@ QUERY_PARAMS = {
     "actors_together": {"actor": "HaN", "other_actor": "Iran"},
     "actor_paragraphs": {"actor": "Ansar Allah"},
     "actor_companions": {"actor": "Mohammed Shia al-Sudani"},
+    "candidate_paragraphs": {"name": "American Statecraft Program"},
 }
 
 
@@ -55,6 +56,12 @@ async def test_searching_abu_taqwa_in_the_ui_finds_his_paragraphs(datasette):
 async def test_every_canned_query_runs(datasette, name):
     rows = await get_json(datasette, f"/articles/{name}.json", _shape="array", **QUERY_PARAMS[name])
     assert rows
+
+
+async def test_candidates_link_their_example_paragraphs(datasette):
+    response = await datasette.client.get("/articles/candidates", params={"name": "American Statecraft Program"})
+    assert response.status_code == 200
+    assert '<a href="/articles/paragraphs/16">16</a>' in response.text
 
 
 async def test_ranked_search_highlights_and_names_the_article(datasette):

@@ -7,10 +7,21 @@ from sqlite_utils import Database
 from ingest.errors import DatabaseError
 from ingest.models import Actor
 from ingest.pipeline import prepare_article
-from ingest.store import ROWS_PER_STATEMENT, ArticleWriter, article_rows, ensure_schema, insert_rows, open_database, retag, sync_gazetteer
+from ingest.store import (
+    ROWS_PER_STATEMENT,
+    SCHEMA_VERSION,
+    ArticleWriter,
+    article_rows,
+    ensure_schema,
+    insert_rows,
+    open_database,
+    refresh_candidates,
+    retag,
+    sync_gazetteer,
+)
 from ingest.tag import Tagger
 
-from .conftest import SAMPLE
+from .conftest import FIXTURES, SAMPLE
 
 
 @pytest.fixture
@@ -38,7 +49,7 @@ def assert_consistent(db):
     """FTS in sync, no orphan tags, JSON arrays agreeing with the join tables, offsets pointing at surfaces."""
     assert rows(db, "INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)") == []
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
-    for table in ("mentions", "paragraph_actors", "paragraph_topics"):
+    for table in ("mentions", "paragraph_actors", "paragraph_topics", "candidate_mentions"):
         assert rows(db, f"SELECT count(*) FROM {table} WHERE paragraph_id NOT IN (SELECT id FROM paragraphs)") == [(0,)]
     for paragraph_id, text, actors in rows(db, "SELECT id, text, actors FROM paragraphs"):
         joined = {
@@ -151,6 +162,35 @@ def test_retag_applies_a_gazetteer_edit_without_reingesting(file_db, sample, gaz
     assert report.changed == 1
     assert rows(file_db, "SELECT count(*) FROM actors WHERE id = 'portal-news-test'") == [(0,)]
     assert_consistent(file_db)
+
+
+def test_unknown_names_are_counted_and_leave_once_added_to_the_gazetteer(file_db, sample, gazetteer):
+    save(file_db, sample)
+    refresh_candidates(file_db)
+    program = "American Statecraft Program"
+    assert rows(file_db, "SELECT kind, paragraphs, articles, examples FROM candidates WHERE name = ?", (program,)) == [
+        ("think_tank", 1, 1, "[16]")
+    ]
+    added = Actor("american-statecraft-program", program, "think_tank", affiliation="carnegie-endowment")
+    edited = dataclasses.replace(gazetteer, actors=(*gazetteer.actors, added))
+    retag(file_db, edited, Tagger(edited).tag_paragraphs)
+    assert rows(file_db, "SELECT count(*) FROM candidates WHERE name = ?", (program,)) == [(0,)]
+    assert program in json.loads(rows(file_db, "SELECT actors FROM paragraphs WHERE id = 16")[0][0])
+    assert_consistent(file_db)
+
+
+def test_a_database_from_version_1_is_upgraded_without_losing_data(tmp_path, gazetteer):
+    path = tmp_path / "old.db"
+    path.write_bytes((FIXTURES / "databases" / "schema-v1-sample.db").read_bytes())
+    before = {table: rows(Database(path), f"SELECT count(*) FROM {table}") for table in ("articles", "paragraphs", "mentions")}
+    db = open_database(path)
+    assert rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert {table: rows(db, f"SELECT count(*) FROM {table}") for table in before} == before
+    assert rows(db, "SELECT DISTINCT format FROM articles") == [("text",)]
+    assert {"candidates", "candidate_mentions"} <= set(db.table_names())
+    assert_consistent(db)
+    retag(db, gazetteer, Tagger(gazetteer).tag_paragraphs)
+    assert rows(db, "SELECT count(*) FROM candidates") != [(0,)]
 
 
 def test_a_database_from_a_newer_version_is_refused(db_path):
