@@ -17,12 +17,12 @@ TEXT_SUFFIXES = frozenset({".txt"})
 # A title line rarely runs past this; longer first lines are body text.
 MAX_TITLE_WORDS = 25
 # "Headline – Site.com", "Headline | Site": the site is the last part.
-SITE_SUFFIX = re.compile(r"^(?P<title>.+?)\s+[|–—-]\s+(?P<site>[^|–—]{2,40})$")
+SITE_SUFFIX = re.compile(r"^(?P<title>.+?)\s+[|–—-]\s+(?P<site>[^|–—]{2,60})$")
 DOMAIN = re.compile(r"(?i)^(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})$")
 # "Vox.com" is called "Vox"; "defense.gov" keeps its ending.
 COMMERCIAL_ENDING = re.compile(r"(?i)\.(?:com|net|org|co\.uk)$")
 MAX_SITE_WORDS = 6
-SITE_NAME_JOINERS = frozenset({"of", "the", "and", "for", "on", "&"})
+SITE_NAME_JOINERS = frozenset({"of", "the", "and", "for", "on", "to", "in", "at", "&"})
 # "Iraq39s": what is left of "Iraq&#39;s" when a scraper strips "&#" and ";".
 STRIPPED_ENTITY = re.compile(r"[A-Za-z]\d{2,4}[a-z]")
 
