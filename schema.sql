@@ -22,13 +22,18 @@ CREATE TABLE IF NOT EXISTS articles (
     paragraph_count INTEGER NOT NULL DEFAULT 0,
     ingested_at TEXT NOT NULL,
     -- what the file was read as: text, html, markdown or json (since version 2)
-    format TEXT NOT NULL DEFAULT 'text'
+    format TEXT NOT NULL DEFAULT 'text',
+    -- sha256 of the paragraph text alone, case and spacing folded: the same
+    -- article under another title or from another format (since version 2;
+    -- NULL for articles stored by version 1 until they are ingested again)
+    text_hash TEXT
 );
 -- An article is the same article when its URL matches or, with no URL, its
--- source and normalised title match (DECISIONS 4).
+-- source and normalised title match (DECISIONS 4), or else its text does.
 CREATE UNIQUE INDEX IF NOT EXISTS articles_url ON articles(url) WHERE url IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS articles_source_title
     ON articles(coalesce(source, ''), title_key) WHERE url IS NULL;
+CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
 
 CREATE TABLE IF NOT EXISTS paragraphs (
     id INTEGER PRIMARY KEY,

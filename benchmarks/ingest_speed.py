@@ -2,7 +2,7 @@
 
     python benchmarks/ingest_speed.py --paragraphs 100000
 
-Each copy gets its own title, so each is a new article. Prints paragraphs per
+Each copy gets its own title and last line, so each is a new article. Prints paragraphs per
 second for `add`, an unchanged re-run, and `retag`, and the writer's peak memory.
 """
 
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from ingest.gazetteer import load_gazetteer
-from ingest.pipeline import add_paths, retag_database
+from ingest.pipeline import add_paths, read_and_split, retag_database
 from ingest.store import open_database
 
 ROOT = Path(__file__).parent.parent
@@ -25,13 +25,13 @@ SOURCES = [ROOT / "samples" / "vox-iraq-coalition-withdrawal.txt", *sorted((ROOT
 def write_corpus(folder: Path, paragraphs: int) -> int:
     """Write numbered copies of the source articles until they hold about `paragraphs` paragraphs; return the file count."""
     texts = [path.read_text(encoding="utf-8") for path in SOURCES]
-    sizes = [text.count("\n\n") + 1 for text in texts]
+    sizes = [len(read_and_split(path)[1].paragraphs) + 1 for path in SOURCES]
     written = count = 0
     while written < paragraphs:
         index = count % len(texts)
         title, rest = texts[index].split("\n", 1)
-        # a numbered title makes each copy a different article
-        (folder / f"{count:07d}.txt").write_text(f"{title} (copy {count})\n{rest}", encoding="utf-8")
+        # a numbered title and last line make each copy a different article
+        (folder / f"{count:07d}.txt").write_text(f"{title} (copy {count})\n{rest}\n\nThis is copy {count}.\n", encoding="utf-8")
         written += sizes[index]
         count += 1
     return count

@@ -29,19 +29,20 @@ ROWS_PER_STATEMENT = 1000
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
 FIND_ARTICLE_BY_URL = "SELECT id, content_hash FROM articles WHERE url = ?"
+FIND_ARTICLE_BY_TEXT = "SELECT id FROM articles WHERE text_hash = ? LIMIT 1"
 FIND_ARTICLE_BY_TITLE = """
 SELECT id, content_hash FROM articles
 WHERE url IS NULL AND coalesce(source, '') = coalesce(?, '') AND title_key = ?
 """
 INSERT_ARTICLE = """
 INSERT INTO articles (title, title_key, source, url, published, author, path,
-                      content_hash, guessed, paragraph_count, ingested_at, format)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      content_hash, guessed, paragraph_count, ingested_at, format, text_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 UPDATE_ARTICLE = """
 UPDATE articles SET title = ?, title_key = ?, source = ?, url = ?, published = ?,
     author = ?, path = ?, content_hash = ?, guessed = ?, paragraph_count = ?, ingested_at = ?,
-    format = ?
+    format = ?, text_hash = ?
 WHERE id = ?
 """
 DELETE_ARTICLE_TAGS = """
@@ -173,6 +174,12 @@ def content_hash(article: Article, paragraphs: Iterable[Paragraph]) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
+def text_hash(paragraphs: Iterable[Paragraph]) -> str:
+    """Hash the paragraph text alone, case and spacing folded: the same article read from another format or title."""
+    folded = "\n".join(" ".join(p.text.casefold().split()) for p in paragraphs)
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
 def known_content_hashes(db: Database) -> frozenset[str]:
     """The content hashes of every stored article, to skip unchanged files before tagging them."""
     return frozenset(row[0] for row in db.execute("SELECT content_hash FROM articles"))
@@ -200,6 +207,7 @@ class ArticleRows:
 
     article: Article
     content_hash: str
+    text_hash: str
     paragraphs: tuple[Paragraph, ...]
     tags: TagRows
 
@@ -208,7 +216,7 @@ def article_rows(tagged: TaggedArticle, actor_names: dict[str, str], digest: str
     """The rows of a tagged article; `digest` is its content hash when the caller has it already."""
     paragraphs = tuple(item.paragraph for item in tagged.paragraphs)
     digest = digest or content_hash(tagged.article, paragraphs)
-    return ArticleRows(tagged.article, digest, paragraphs, tag_rows(tagged.paragraphs, actor_names))
+    return ArticleRows(tagged.article, digest, text_hash(paragraphs), paragraphs, tag_rows(tagged.paragraphs, actor_names))
 
 
 def tag_rows(items: Sequence[TaggedParagraph], actor_names: dict[str, str]) -> TagRows:
@@ -272,13 +280,13 @@ class ArticleWriter:
 
     def _save(self, rows: ArticleRows) -> str:
         article = rows.article
-        existing = self._find(article)
-        if existing and existing[1] == rows.content_hash:
+        existing = self._find(rows)
+        if (existing and existing[1] == rows.content_hash) or (not existing and self._is_stored_text(rows)):
             return UNCHANGED
         values = (
             article.title, title_key(article.title), article.source, article.url, article.published, article.author,
             article.path, rows.content_hash, json.dumps(list(article.guessed)), len(rows.paragraphs), _now(),
-            article.format,
+            article.format, rows.text_hash,
         )  # fmt: skip
         if existing:
             self._flush()  # the old version's rows may still be pending in this batch
@@ -296,10 +304,16 @@ class ArticleWriter:
         self.pending.add_tags(ids, rows.tags)
         return status
 
-    def _find(self, article: Article) -> tuple[int, str] | None:
+    def _find(self, rows: ArticleRows) -> tuple[int, str] | None:
+        """The stored article this one is a version of: the same URL, or with no URL the same source and title."""
+        article = rows.article
         if article.url:
             return self.db.execute(FIND_ARTICLE_BY_URL, (article.url,)).fetchone()
         return self.db.execute(FIND_ARTICLE_BY_TITLE, (article.source, title_key(article.title))).fetchone()
+
+    def _is_stored_text(self, rows: ArticleRows) -> bool:
+        """Another copy of a stored article's text (another format, title or site): the first one stored stays."""
+        return self.db.execute(FIND_ARTICLE_BY_TEXT, (rows.text_hash,)).fetchone() is not None
 
     def _delete_paragraphs(self, article_id: int) -> None:
         for table in TAG_TABLES:

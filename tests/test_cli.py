@@ -58,7 +58,9 @@ def test_worker_processes_store_what_one_process_stores(tmp_path):
     folder.mkdir()
     text = SAMPLE.read_text()
     for number in range(6):
-        (folder / f"copy-{number}.txt").write_text(text.replace("explained – Vox.com", f"explained {number} – Vox.com"))
+        # another title and another last line: another article
+        copy = text.replace("explained – Vox.com", f"explained {number} – Vox.com") + f"\n\nThis is copy {number}.\n"
+        (folder / f"copy-{number}.txt").write_text(copy)
     single, parallel = tmp_path / "single.db", tmp_path / "parallel.db"
     assert run("add", folder, "--db", single, "--workers", 1)[0] == 0
     assert run("add", folder, "--db", parallel, "--workers", 2)[0] == 0

@@ -115,16 +115,28 @@ def test_a_new_version_replaces_the_old_paragraphs_and_tags(file_db, sample):
     assert_consistent(file_db)
 
 
+def with_article(tagged, **changes):
+    return dataclasses.replace(tagged, article=dataclasses.replace(tagged.article, **changes))
+
+
 def test_an_article_is_identified_by_url_before_title(file_db, sample):
-    first = dataclasses.replace(sample, article=dataclasses.replace(sample.article, url="https://example.org/a"))
-    same_title_other_url = dataclasses.replace(sample, article=dataclasses.replace(sample.article, url="https://example.org/b"))
-    retitled = dataclasses.replace(first, article=dataclasses.replace(first.article, title="A new headline"))
+    first = with_article(sample, url="https://example.org/a")
+    other_text = dataclasses.replace(sample, paragraphs=sample.paragraphs[1:])
+    same_title_other_url = with_article(other_text, url="https://example.org/b")
+    retitled = with_article(first, title="A new headline")
     assert save(file_db, first, same_title_other_url) == ["new", "new"]
     assert save(file_db, retitled) == ["updated"]
     assert rows(file_db, "SELECT url, title FROM articles ORDER BY id") == [
         ("https://example.org/a", "A new headline"),
         ("https://example.org/b", sample.article.title),
     ]
+
+
+def test_the_same_text_under_another_title_url_or_source_is_stored_once(file_db, sample):
+    assert save(file_db, with_article(sample, url="https://example.org/a")) == ["new"]
+    copies = [with_article(sample, url="https://example.org/b"), with_article(sample, title="Another headline", source="Reprints")]
+    assert save(file_db, *copies) == ["unchanged", "unchanged"]
+    assert rows(file_db, "SELECT url, title FROM articles") == [("https://example.org/a", sample.article.title)]
 
 
 def test_a_failing_batch_leaves_nothing_behind(file_db, sample):
