@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from .errors import IngestError
 from .evaluate import evaluate, format_report
 from .gazetteer import load_gazetteer
 from .pipeline import add_paths, retag_database
-from .read import DEFAULT_MAX_BYTES
+from .read import DEFAULT_MAX_BYTES, STDIN, find_article_files
 from .store import open_database
 from .tag import Tagger
 
@@ -35,7 +36,7 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True)
 @db_option
 @actors_option
 @topics_option
@@ -45,20 +46,21 @@ def cli():
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
 def add(paths, db_path, actors_path, topics_path, workers, max_size, quiet):
-    """Ingest article files, or every article file inside folders.
+    """Ingest articles: text, Markdown, HTML, JSON and JSON Lines files, folders of them, globs, or - for standard input.
 
     Example: ingest add samples/ --db db/articles.db
     """
     try:
         gazetteer = load_gazetteer(actors_path, topics_path)
         db = _open(db_path)
-        report = add_paths(db, paths, gazetteer, workers=workers, max_bytes=max_size)
+        with _progress_bar(paths, enabled=not quiet and sys.stderr.isatty()) as bar:
+            report = add_paths(db, paths, gazetteer, workers=workers, max_bytes=max_size, on_source=lambda: bar.update(1))
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     for failure in report.failures:
         click.echo(f"error: {failure.message}", err=True)
     if not quiet:
-        skipped = f", {report.skipped} skipped (not .txt)" if report.skipped else ""
+        skipped = f", {report.skipped} skipped (not an article file)" if report.skipped else ""
         click.echo(f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, {report.failed} failed{skipped}", err=True)
     if report.failed:
         sys.exit(1)
@@ -96,6 +98,22 @@ def eval_command(gold, actors_path, topics_path, verbose):
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_report(report, verbose=verbose))
+
+
+@contextlib.contextmanager
+def _progress_bar(paths, enabled):
+    """A bar on the terminal, counting files; silent when piped or quiet."""
+    if not enabled or STDIN in paths:
+        yield _NoBar()
+        return
+    total = sum(1 for _ in find_article_files(paths))
+    with click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_pos=True) as bar:
+        yield bar
+
+
+class _NoBar:
+    def update(self, steps):
+        pass
 
 
 def _open(db_path):

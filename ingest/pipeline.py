@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from .errors import IngestError, ReadError
 from .gazetteer import Gazetteer
 from .models import Article, Split, TaggedArticle
-from .read import DEFAULT_MAX_BYTES, find_article_files, read_article
+from .read import DEFAULT_MAX_BYTES, Source, find_sources, read_article, read_source
 from .split import split_paragraphs
 from .store import (
     ArticleRows,
@@ -66,12 +66,17 @@ class AddReport:
 
 
 def read_and_split(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Article, Split]:
-    """Read one file and cut its body into paragraphs; refuse a file with no body text."""
+    """Read a file holding one article and cut its body into paragraphs."""
     article = read_article(path, max_bytes)
+    return article, split_article(article)
+
+
+def split_article(article: Article) -> Split:
+    """Cut an article's body into paragraphs; refuse one with no body text."""
     split = split_paragraphs(article.body)
     if not split.paragraphs:
-        raise ReadError(f"{path}: no article text found (every block was a title, heading or page furniture)")
-    return article, split
+        raise ReadError(f"{article.path}: no article text found (every block was a title, heading or page furniture)")
+    return split
 
 
 def prepare_article(path: Path, tagger: Tagger, max_bytes: int = DEFAULT_MAX_BYTES) -> TaggedArticle:
@@ -86,8 +91,12 @@ def add_paths(
     gazetteer: Gazetteer,
     workers: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    on_source: Callable[[], None] | None = None,
 ) -> AddReport:
-    """Ingest files and folders into the database; a bad file is reported and the rest go on."""
+    """Ingest files, folders, globs and `-` into the database; a bad file is reported and the rest go on.
+
+    `on_source` is called as each file (or JSON Lines record) is done, for a progress bar.
+    """
     sync_gazetteer(db, gazetteer)
     writer, report = ArticleWriter(db), AddReport()
     known = known_content_hashes(db)
@@ -97,7 +106,7 @@ def add_paths(
     def skip(path: Path) -> None:
         report.skipped += 1
 
-    for result in prepare_all(find_article_files(paths, on_skip=skip), gazetteer, workers, max_bytes, known):
+    for result in _each_result(prepare_all(find_sources(paths, max_bytes, on_skip=skip), gazetteer, workers, max_bytes, known), on_source):
         if isinstance(result, Failure):
             report.failures.append(result)
             continue
@@ -117,32 +126,52 @@ def add_paths(
 
 
 Prepared = ArticleRows | Unchanged | Failure
+Unit = Source | ReadError
+
+
+def _each_result(per_source: Iterable[list[Prepared]], on_source: Callable[[], None] | None) -> Iterator[Prepared]:
+    for results in per_source:
+        yield from results
+        if on_source:
+            on_source()
 
 
 def prepare_all(
-    files: Iterable[Path], gazetteer: Gazetteer, workers: int | None, max_bytes: int, known: frozenset[str]
-) -> Iterator[Prepared]:
-    """Prepare files in order, in worker processes when there are several cores to use."""
+    units: Iterable[Unit], gazetteer: Gazetteer, workers: int | None, max_bytes: int, known: frozenset[str]
+) -> Iterator[list[Prepared]]:
+    """Prepare sources in order, in worker processes when there are several cores to use."""
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         tagger = Tagger(gazetteer)
-        yield from (_prepare(path, tagger, max_bytes, known) for path in files)
+        yield from (_prepare(unit, tagger, max_bytes, known) for unit in units)
         return
     # fork: workers start at once and need no importable __main__; nothing here runs threads yet
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(workers, initializer=_start_worker, initargs=(gazetteer, max_bytes, known)) as pool:
-        yield from _bounded_imap(pool, _prepare_in_worker, files, workers * IN_FLIGHT_PER_WORKER)
+        yield from _bounded_imap(pool, _prepare_in_worker, units, workers * IN_FLIGHT_PER_WORKER)
 
 
-def _prepare(path: Path, tagger: Tagger, max_bytes: int, known: frozenset[str]) -> Prepared:
-    """Read and split a file; tag it unless an identical copy is stored already."""
+def _prepare(unit: Unit, tagger: Tagger, max_bytes: int, known: frozenset[str]) -> list[Prepared]:
+    """Read a source's articles; split and tag each unless an identical copy is stored already."""
+    if isinstance(unit, ReadError):
+        return [Failure(str(unit), str(unit))]
     try:
-        article, split = read_and_split(path, max_bytes)
+        articles = read_source(unit, max_bytes)
     except IngestError as error:
-        return Failure(str(path), str(error))
+        return [Failure(unit.name, str(error))]
+    return [_prepare_article(article, tagger, known) for article in articles]
+
+
+def _prepare_article(article: Article | ReadError, tagger: Tagger, known: frozenset[str]) -> Prepared:
+    if isinstance(article, ReadError):
+        return Failure(str(article), str(article))
+    try:
+        split = split_article(article)
+    except IngestError as error:
+        return Failure(article.path or "", str(error))
     digest = content_hash(article, split.paragraphs)
     if digest in known:
-        return Unchanged(str(path))
+        return Unchanged(article.path or "")
     tagged = TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs))
     return article_rows(tagged, tagger.actor_names, digest)
 
@@ -155,8 +184,8 @@ def _start_worker(gazetteer: Gazetteer, max_bytes: int, known: frozenset[str]) -
     _worker_state.update(tagger=Tagger(gazetteer), max_bytes=max_bytes, known=known)
 
 
-def _prepare_in_worker(path: Path) -> Prepared:
-    return _prepare(path, _worker_state["tagger"], _worker_state["max_bytes"], _worker_state["known"])
+def _prepare_in_worker(unit: Unit) -> list[Prepared]:
+    return _prepare(unit, _worker_state["tagger"], _worker_state["max_bytes"], _worker_state["known"])
 
 
 def _bounded_imap(pool, function: Callable, items: Iterable, window: int) -> Iterator:

@@ -10,6 +10,17 @@ from .models import Paragraph, Split
 MAX_FURNITURE_WORDS = 40
 MAX_HEADING_WORDS = 14
 MAX_HEADING_CHARS = 120
+# A heading marked as one (Markdown, or a page's <h2> after extraction).
+MARKED_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)[\s#]*$")
+# A list item: "- ", "* ", "• ", "1. ", "2) ".
+BULLET = re.compile(r"^\s*(?:[-*+•·–]|\d{1,3}[.)])\s+(?=\S)")
+QUOTE_MARK = re.compile(r"^\s*>\s?", re.M)
+# Lines this long are paragraphs of their own, not a hard-wrapped paragraph's lines.
+LONG_LINE = 100
+# Past this a paragraph is cut at sentence ends (a whole file on one line, say),
+# so that search snippets and tags stay about one passage.
+MAX_PARAGRAPH_CHARS = 3000
+SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’)]))\s+")
 
 # Each pattern names one kind of page furniture (GUIDELINES section 1).
 FURNITURE = tuple(
@@ -38,14 +49,17 @@ FURNITURE = tuple(
 
 def split_paragraphs(body: str) -> Split:
     """Cut a body on blank lines into paragraphs, sections and dropped furniture."""
-    blocks = [normalise_block(block) for block in re.split(r"\n\s*\n", body)]
-    blocks = [block for block in blocks if block]
+    blocks = [block for raw in re.split(r"\n\s*\n", body) for block in split_block(raw)]
     paragraphs: list[Paragraph] = []
     sections: list[str] = []
     dropped: list[str] = []
     section: str | None = None
     for index, block in enumerate(blocks):
-        if is_furniture(block):
+        marked = MARKED_HEADING.match(block)
+        if marked:
+            section = marked["text"]
+            sections.append(section)
+        elif is_furniture(block):
             dropped.append(block)
         elif is_heading(block) and _body_follows(blocks, index):
             section = block
@@ -53,6 +67,60 @@ def split_paragraphs(body: str) -> Split:
         else:
             paragraphs.append(Paragraph(position=len(paragraphs) + 1, section=section, text=block))
     return Split(paragraphs=tuple(paragraphs), sections=tuple(sections), dropped=tuple(dropped))
+
+
+def split_block(block: str) -> list[str]:
+    """One blank-line block as paragraphs: list items apart, long lines apart, hard-wrapped lines joined, long text cut."""
+    block = QUOTE_MARK.sub("", block) if QUOTE_MARK.match(block) else block
+    parts = []
+    for lines in _line_groups([line for line in block.splitlines() if line.strip()]):
+        parts.extend(_cut_long(normalise_block(BULLET.sub("", lines[0], count=1) + " " + " ".join(lines[1:]))))
+    return [part for part in parts if part]
+
+
+def _line_groups(lines: list[str]) -> list[list[str]]:
+    """Lines that read as one paragraph together: a list item and its wrapped lines, or a run of short lines."""
+    if not lines:
+        return []
+    if MARKED_HEADING.match(lines[0]) and len(lines) > 1:
+        return [[lines[0]], *_line_groups(lines[1:])]
+    groups: list[list[str]] = []
+    long_lines = any(len(line) > LONG_LINE for line in lines[:-1])
+    for line in lines:
+        starts_new = bool(BULLET.match(line)) or long_lines or not groups
+        if groups and not starts_new and BULLET.match(groups[-1][0]) and not line[:1].isspace():
+            starts_new = True  # text after a list, not indented under its last item
+        if starts_new:
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+def _cut_long(paragraph: str) -> list[str]:
+    """A paragraph past MAX_PARAGRAPH_CHARS cut at sentence ends (or spaces, or anywhere) into pieces under it."""
+    if len(paragraph) <= MAX_PARAGRAPH_CHARS:
+        return [paragraph]
+    pieces, current = [], ""
+    for sentence in _sentences(paragraph):
+        if current and len(current) + 1 + len(sentence) > MAX_PARAGRAPH_CHARS:
+            pieces.append(current)
+            current = ""
+        current = f"{current} {sentence}" if current else sentence
+    return [*pieces, current] if current else pieces
+
+
+def _sentences(paragraph: str) -> list[str]:
+    """Sentences, and any still too long cut at spaces, then at the limit."""
+    out = []
+    for sentence in SENTENCE_END.split(paragraph):
+        while len(sentence) > MAX_PARAGRAPH_CHARS:
+            cut = sentence.rfind(" ", 0, MAX_PARAGRAPH_CHARS)
+            cut = cut if cut > 0 else MAX_PARAGRAPH_CHARS
+            out.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        out.append(sentence)
+    return [sentence for sentence in out if sentence]
 
 
 def normalise_block(block: str) -> str:

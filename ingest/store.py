@@ -27,6 +27,7 @@ BUSY_TIMEOUT_MS = 30_000
 ROWS_PER_STATEMENT = 1000
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 
 FIND_ARTICLE_BY_URL = "SELECT id, content_hash FROM articles WHERE url = ?"
 FIND_ARTICLE_BY_TEXT = "SELECT id FROM articles WHERE text_hash = ? LIMIT 1"
@@ -175,8 +176,8 @@ def content_hash(article: Article, paragraphs: Iterable[Paragraph]) -> str:
 
 
 def text_hash(paragraphs: Iterable[Paragraph]) -> str:
-    """Hash the paragraph text alone, case and spacing folded: the same article read from another format or title."""
-    folded = "\n".join(" ".join(p.text.casefold().split()) for p in paragraphs)
+    """Hash the paragraph text alone, case, spacing and quote style folded: the same article from another format or title."""
+    folded = "\n".join(" ".join(p.text.casefold().translate(PLAIN_QUOTES).split()) for p in paragraphs)
     return hashlib.sha256(folded.encode()).hexdigest()
 
 

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from ingest.cli import cli
 from ingest.pipeline import Unchanged, prepare_all
+from ingest.read import Source
 from ingest.store import known_content_hashes, open_database
 
 from .conftest import ROOT, SAMPLE, SEED_GOLD
@@ -27,7 +28,8 @@ def table_dump(path):
 
 
 def test_add_ingests_the_sample_and_reports_counts(db_path):
-    assert run("add", ROOT / "samples", "--db", db_path) == (0, "", "1 new, 0 updated, 0 unchanged, 0 failed, 1 skipped (not .txt)\n")
+    summary = "1 new, 0 updated, 0 unchanged, 0 failed, 1 skipped (not an article file)\n"
+    assert run("add", ROOT / "samples", "--db", db_path) == (0, "", summary)
     assert Database(db_path).execute("SELECT count(*) FROM paragraphs").fetchone() == (18,)
     assert run("add", SAMPLE, "--db", db_path) == (0, "", "0 new, 0 updated, 1 unchanged, 0 failed\n")
 
@@ -46,9 +48,9 @@ def test_a_bad_file_is_reported_and_the_rest_go_on(tmp_path, db_path):
     exit_code, _, stderr = run("add", folder, "--db", db_path, "--workers", 1)
     assert exit_code == 1
     assert stderr.splitlines() == [
-        f"error: {folder / 'b-binary.txt'}: looks like a binary file (it contains NUL bytes)",
+        f"error: {folder / 'b-binary.txt'}: a binary file (archive, image or document), not text",
         f"error: {folder / 'c-furniture.txt'}: no article text found (every block was a title, heading or page furniture)",
-        "1 new, 0 updated, 0 unchanged, 2 failed, 1 skipped (not .txt)",
+        "1 new, 0 updated, 0 unchanged, 2 failed, 1 skipped (not an article file)",
     ]
     assert Database(db_path).execute("SELECT count(*) FROM articles").fetchone() == (1,)
 
@@ -132,7 +134,7 @@ def test_a_db_that_is_not_sqlite_is_one_line_and_exit_1(tmp_path):
 def test_unchanged_files_are_not_tagged_again(db_path, gazetteer):
     run("add", SAMPLE, "--db", db_path)
     known = known_content_hashes(open_database(db_path))
-    [result] = prepare_all([SAMPLE], gazetteer, workers=1, max_bytes=10**6, known=known)
+    [[result]] = prepare_all([Source(str(SAMPLE))], gazetteer, workers=1, max_bytes=10**6, known=known)
     assert result == Unchanged(str(SAMPLE))
-    [result] = prepare_all([SAMPLE], gazetteer, workers=1, max_bytes=10**6, known=frozenset())
+    [[result]] = prepare_all([Source(str(SAMPLE))], gazetteer, workers=1, max_bytes=10**6, known=frozenset())
     assert len(result.paragraphs) == 18

@@ -1,7 +1,8 @@
 import pytest
 
 from ingest.errors import ReadError
-from ingest.read import find_article_files, parse_text_article, pick_clean_title, read_article, split_site_suffix
+from ingest.parse import parse_text_article, pick_clean_title, split_site_suffix
+from ingest.read import find_article_files, read_article
 
 from .conftest import ROOT, SAMPLE
 
@@ -65,9 +66,10 @@ def test_windows_newlines_and_bom_are_normalised(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "looks like a binary file (it contains NUL bytes)"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "a binary file (archive, image or document), not text"),
+        ("archive.txt", b"PK\x03\x04\x14\x00", "a binary file (archive, image or document), not text"),
+        ("nul.txt", b"Title\n\nText\x00with\x00NUL bytes", "looks like a binary file (it contains NUL bytes)"),
         ("empty.txt", b"  \n\n ", "file is empty"),
-        ("latin1.txt", "Title\n\nCaf\xe9 in Baghdad".encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset 10)"),
     ],
 )
 def test_unreadable_files_are_refused_with_the_reason(tmp_path, name, content, message):
@@ -90,12 +92,18 @@ def test_missing_file_is_a_read_error(tmp_path):
         read_article(tmp_path / "missing.txt")
 
 
-def test_folders_are_walked_for_text_files_in_order(tmp_path):
+def test_folders_are_walked_for_article_files_in_order(tmp_path):
     (tmp_path / "b").mkdir()
-    for name in ("b/two.txt", "one.txt", "notes.pdf", ".hidden.txt"):
+    for name in ("b/two.txt", "b/three.md", "one.html", "notes.pdf", ".hidden.txt", "README.md", "feed.jsonl"):
         (tmp_path / name).write_text("x")
     skipped = []
     found = [path.relative_to(tmp_path).as_posix() for path in find_article_files([tmp_path], on_skip=skipped.append)]
-    assert found == ["one.txt", "b/two.txt"]
-    assert skipped == [tmp_path / "notes.pdf"]
+    assert found == ["feed.jsonl", "one.html", "b/three.md", "b/two.txt"]
+    assert skipped == [tmp_path / "README.md", tmp_path / "notes.pdf"]
+
+
+def test_globs_are_expanded_in_order(tmp_path):
+    for name in ("a.txt", "b.txt", "c.md"):
+        (tmp_path / name).write_text("x")
+    assert list(find_article_files([str(tmp_path / "*.txt")])) == [tmp_path / "a.txt", tmp_path / "b.txt"]
     assert list(find_article_files([ROOT / "samples"])) == [SAMPLE]
