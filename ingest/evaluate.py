@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +13,8 @@ from typing import Any
 
 from .errors import DataFileError, IngestError
 from .models import PLACE_TYPES, Actor, TaggedArticle, TaggedParagraph
-from .pipeline import prepare_article
+from .pipeline import prepare_article, split_article
+from .read import Source, read_source
 from .tag import Tagger
 
 BUCKETS = ("actors", "places", "topics")
@@ -220,3 +223,55 @@ def format_report(report: EvalReport, verbose: bool = False) -> str:
     for bucket, c in report.counts.items():
         lines.append(f"{bucket:<8} {c.precision:>6.3f} {c.recall:>6.3f} {c.f1:>6.3f} {c.tp:>5} {c.fp:>5} {c.fn:>5}")
     return "\n".join(lines)
+
+
+def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
+    """Overlapping word n-grams (a text shorter than `size` words is one shorter shingle)."""
+    tokens = WORDS.findall(text)
+    if len(tokens) < size:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+
+
+def shingle_scores(pairs: Sequence[tuple[str, str]]) -> dict[str, float]:
+    """Extraction scores over (extracted, expected) pairs, as the article-extraction benchmark defines them.
+
+    Precision is averaged over pages with output, recall over all pages; F1 joins the two means.
+    """
+    precisions, recalls = [], []
+    for extracted, expected in pairs:
+        got, want = shingles(extracted), shingles(expected)
+        matched = sum((got & want).values())
+        if got:
+            precisions.append(matched / sum(got.values()))
+        recalls.append(matched / sum(want.values()) if want else 1.0)
+    precision = sum(precisions) / len(precisions) if precisions else 0.0
+    recall = sum(recalls) / len(recalls) if recalls else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"pages": len(pairs), "empty": len(pairs) - len(precisions), "precision": precision, "recall": recall, "f1": f1}
+
+
+def evaluate_extraction(bench: Path) -> dict[str, float]:
+    """Score HTML extraction on the article-body benchmark: each saved page read as `ingest add page.html` reads it."""
+    truth = json.loads((bench / "ground-truth.json").read_text())
+    pairs = []
+    for page_id, labelled in sorted(truth.items()):
+        html = gzip.decompress((bench / "html" / f"{page_id}.html.gz").read_bytes())
+        pairs.append((stored_text(html, f"{page_id}.html"), labelled["articleBody"]))
+    return shingle_scores(pairs)
+
+
+def stored_text(html: bytes, name: str) -> str:
+    """What ingest keeps of a page: section headings and paragraphs, in order ('' if it refuses the page)."""
+    try:
+        [article] = read_source(Source(name, html, "html"))
+        split = split_article(article)
+    except IngestError:
+        return ""
+    parts, section = [], None
+    for paragraph in split.paragraphs:
+        if paragraph.section and paragraph.section != section:
+            parts.append(paragraph.section)
+        section = paragraph.section
+        parts.append(paragraph.text)
+    return "\n\n".join(parts)

@@ -3,22 +3,45 @@ import json
 import pytest
 
 from ingest.errors import DataFileError
-from ingest.evaluate import Counts, evaluate, label_key, load_gold
+from ingest.evaluate import Counts, evaluate, evaluate_extraction, label_key, load_gold, shingle_scores
 from ingest.gazetteer import Gazetteer
 from ingest.models import Actor, Topic
 from ingest.tag import Tagger
 
-from .conftest import FIXTURES, SEED_GOLD
+from .conftest import FIXTURES, ROOT, SEED_GOLD
+
+BENCH = ROOT.parent / "shared" / "bench" / "extraction"
 
 FLOORS = json.loads((FIXTURES / "quality_floors.json").read_text())
 
 
-@pytest.mark.parametrize(("gold", "floors"), FLOORS.items())
+@pytest.mark.parametrize(("gold", "floors"), FLOORS["tagging"].items())
 def test_tagging_quality_stays_above_its_floors(gold, floors, tagger):
     report = evaluate(SEED_GOLD.parent.parent / gold, tagger)
     assert all(ok for article in report.articles for _, ok, _ in article.checks), report.articles
     scores = {bucket: round(counts.f1, 3) for bucket, counts in report.counts.items()}
     assert all(scores[bucket] >= floor for bucket, floor in floors.items()), scores
+
+
+@pytest.mark.skipif(not BENCH.is_dir(), reason="the extraction benchmark (../shared/bench/extraction) is not on this machine")
+def test_html_extraction_stays_above_its_floors_on_the_benchmark():
+    scores = evaluate_extraction(BENCH)
+    assert scores["pages"] == 181
+    assert all(scores[name] >= floor for name, floor in FLOORS["extraction"].items()), scores
+
+
+@pytest.mark.parametrize(
+    ("extracted", "expected", "precision", "recall"),
+    [
+        ("one two three four five", "one two three four five", 1.0, 1.0),
+        ("one two three four five six", "one two three four five", 0.667, 1.0),
+        ("", "one two three four", 0.0, 0.0),
+        ("alpha beta", "alpha beta", 1.0, 1.0),
+    ],
+)
+def test_shingle_scores_follow_the_benchmark_metric(extracted, expected, precision, recall):
+    scores = shingle_scores([(extracted, expected)])
+    assert (round(scores["precision"], 3), round(scores["recall"], 3)) == (precision, recall)
 
 
 @pytest.mark.parametrize(
