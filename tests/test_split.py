@@ -1,7 +1,7 @@
 import pytest
 
 from ingest.read import read_article
-from ingest.split import is_furniture, is_heading, split_paragraphs
+from ingest.split import MAX_PARAGRAPH_CHARS, is_furniture, is_heading, split_paragraphs
 
 from .conftest import SAMPLE
 
@@ -83,3 +83,52 @@ def test_a_short_line_with_nothing_under_it_stays_text():
 def test_hard_wrapped_lines_and_spaces_are_joined():
     split = split_paragraphs("A paragraph wrapped\nat a fixed   width\nacross lines.\n\nNext one.")
     assert [p.text for p in split.paragraphs] == ["A paragraph wrapped at a fixed width across lines.", "Next one."]
+
+
+@pytest.mark.parametrize(
+    ("body", "paragraphs"),
+    [
+        # a list: each item its own paragraph, its marker dropped, its wrapped lines joined
+        (
+            "The strikes hit:\n- command centres\n- missile storage\n  sites near Sanaa\n- radars",
+            ["The strikes hit:", "command centres", "missile storage sites near Sanaa", "radars"],
+        ),
+        ("1. Withdraw the troops.\n2) Keep the advisers.", ["Withdraw the troops.", "Keep the advisers."]),
+        # a quotation block loses its markers
+        ("> We will not hesitate to defend\n> lives and commerce.", ["We will not hesitate to defend lives and commerce."]),
+        # one paragraph a line (no blank lines between), lines too long to be hard-wrapped
+        (
+            "The Houthis have launched more than 30 attacks on commercial and naval vessels since the middle of November.\n"
+            "These actions constitute an international challenge, and the coalition protecting the sea lanes continues to grow.",
+            [
+                "The Houthis have launched more than 30 attacks on commercial and naval vessels since the middle of November.",
+                "These actions constitute an international challenge, and the coalition protecting the sea lanes continues to grow.",
+            ],
+        ),
+        # hyphens inside a sentence are not list markers
+        ("US forces - and their partners -\nstayed.", ["US forces - and their partners - stayed."]),
+    ],
+)
+def test_lists_quotes_and_one_line_paragraphs(body, paragraphs):
+    assert [p.text for p in split_paragraphs(body).paragraphs] == paragraphs
+
+
+def test_marked_headings_are_sections_even_one_after_another():
+    split = split_paragraphs("## Background\n\n### The strikes\n\nUS aircraft struck three sites.")
+    assert list(split.sections) == ["Background", "The strikes"]
+    assert [(p.section, p.text) for p in split.paragraphs] == [("The strikes", "US aircraft struck three sites.")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The coalition met again. " * 400,  # sentences
+        "word " * 2000,  # no sentence ends
+        "x" * 10_000,  # not even spaces
+    ],
+)
+def test_very_long_paragraphs_are_cut_into_pieces_that_keep_all_the_text(text):
+    pieces = [p.text for p in split_paragraphs(text).paragraphs]
+    assert len(pieces) > 1
+    assert all(len(piece) <= MAX_PARAGRAPH_CHARS for piece in pieces)
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
