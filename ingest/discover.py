@@ -10,6 +10,7 @@ fellow at ...") marks it as a person, a head word such as "Brigades" or
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 
@@ -67,9 +68,14 @@ def find_candidates(words: Words, mentions: Sequence[Mention]) -> tuple[Candidat
 
 
 def _covered_words(words: Words, mentions: Sequence[Mention]) -> set[int]:
-    return {
-        index for index, (start, end) in enumerate(words.spans) if any(mention.start < end and start < mention.end for mention in mentions)
-    }
+    """Indexes of the words inside known actors' mentions."""
+    starts = [start for start, _ in words.spans]
+    covered: set[int] = set()
+    for mention in mentions:
+        first = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+        last = bisect.bisect_left(starts, mention.end)
+        covered.update(i for i in range(first, last) if words.spans[i][1] > mention.start)
+    return covered
 
 
 def _name_runs(words: Words) -> Iterator[list[int]]:

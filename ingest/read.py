@@ -50,6 +50,13 @@ MARKDOWN_HEADING = re.compile(r"^#{1,6} \S", re.M)
 # ftfy's repairs, but typographic quotes stay as the author wrote them.
 # HTML entities are decoded only in text without markup ("auto"): in a page the parser does it.
 REPAIR = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html="auto")
+# What ftfy would find to repair: UTF-8 read as Windows-1252 or Latin-1 (a lead byte such as
+# "Ã", "â" or "Ø" followed by a continuation byte's character), C1 controls, or HTML entities.
+# ftfy costs more than tagging, so text with none of these skips it.
+NEEDS_REPAIR = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[\u0080-\u009f]|&#?\\w+;"
+)
 
 
 @dataclass(frozen=True)
@@ -169,7 +176,8 @@ def decode_text(data: bytes, name: str) -> str:
         raise ReadError(f"{name}: looks like a binary file (it contains NUL bytes)")
     if len(CONTROL.findall(text[:100_000])) > MAX_CONTROL_SHARE * min(len(text), 100_000):
         raise ReadError(f"{name}: looks like a binary file (too many control characters)")
-    text = ftfy.fix_text(text, REPAIR)
+    if NEEDS_REPAIR.search(text):
+        text = ftfy.fix_text(text, REPAIR)
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
