@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from ingest.database import open_database
 from ingest.gazetteer import load_gazetteer
 from ingest.pipeline import add_paths, read_and_split, retag_database
-from ingest.store import open_database
 
 ROOT = Path(__file__).parent.parent
 SOURCES = [ROOT / "samples" / "vox-iraq-coalition-withdrawal.txt", *sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.txt"))]

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
+from .database import open_database
 from .errors import IngestError
 from .evaluate import evaluate, format_report
 from .gazetteer import load_gazetteer
 from .pipeline import add_paths, retag_database
 from .read import DEFAULT_MAX_BYTES, STDIN, find_article_files
-from .store import open_database
 from .tag import Tagger
 
 DEFAULT_DB = "db/articles.db"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from .database import refresh_candidates
 from .errors import IngestError, ReadError
 from .gazetteer import Gazetteer
 from .models import Article, Split, TaggedArticle
@@ -23,7 +24,6 @@ from .store import (
     article_rows,
     content_hash,
     known_content_hashes,
-    refresh_candidates,
     retag,
     sync_gazetteer,
 )

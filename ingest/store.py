@@ -1,26 +1,20 @@
-"""Schema, saving articles, re-tagging. The only module that writes SQL."""
+"""Saving articles and re-tagging them: the writes of ingest."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path
 
 from sqlite_utils import Database
 
-from .errors import DatabaseError
+from .database import refresh_candidates, write_transaction
 from .gazetteer import Gazetteer
 from .models import Article, Paragraph, TaggedArticle, TaggedParagraph
 
-SCHEMA_VERSION = 2
-BUSY_TIMEOUT_MS = 30_000
 # Rows per multi-row INSERT: FTS5 flushes once per statement, so more rows per
 # statement is faster; 9 columns x 1000 rows stays far below SQLite's
 # 32,766 bound parameters.
@@ -55,20 +49,6 @@ INSERT_PARAGRAPH_ACTOR = "INSERT INTO paragraph_actors (paragraph_id, actor_id, 
 INSERT_PARAGRAPH_TOPIC = "INSERT INTO paragraph_topics (paragraph_id, topic_id, rank, score, evidence) VALUES (?, ?, ?, ?, ?)"
 INSERT_MENTION = "INSERT INTO mentions (paragraph_id, char_start, char_end, actor_id, surface) VALUES (?, ?, ?, ?, ?)"
 INSERT_CANDIDATE_MENTION = "INSERT INTO candidate_mentions (paragraph_id, char_start, char_end, name, kind) VALUES (?, ?, ?, ?, ?)"
-REFRESH_CANDIDATES = """
-INSERT INTO candidates (name, kind, paragraphs, articles, examples)
-SELECT
-    name,
-    (SELECT kind FROM candidate_mentions AS seen WHERE seen.name = named.name AND kind IS NOT NULL
-     GROUP BY kind ORDER BY count(*) DESC, kind LIMIT 1),
-    count(DISTINCT paragraph_id),
-    count(DISTINCT paragraphs.article_id),
-    (SELECT json_group_array(paragraph_id) FROM
-        (SELECT DISTINCT paragraph_id FROM candidate_mentions AS seen WHERE seen.name = named.name ORDER BY paragraph_id LIMIT 3))
-FROM candidate_mentions AS named
-JOIN paragraphs ON paragraphs.id = named.paragraph_id
-GROUP BY name
-"""
 UPSERT_ACTOR = """
 INSERT INTO actors (id, name, type, aliases, wikipedia, wikidata, affiliation)
 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -86,67 +66,6 @@ AND id NOT IN (SELECT affiliation FROM actors WHERE affiliation IS NOT NULL)
 """
 ARTICLE_PARAGRAPHS = "SELECT id, position, section, text, actors, topics FROM paragraphs WHERE article_id = ? ORDER BY position"
 UPDATE_PARAGRAPH_TAGS = "UPDATE paragraphs SET actors = ?, topics = ? WHERE id = ?"
-
-
-def schema_sql() -> str:
-    """The schema: shipped inside the package, or read from the checkout's schema.sql."""
-    packaged = resources.files("ingest") / "schema.sql"
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).parent.parent / "schema.sql").read_text(encoding="utf-8")
-
-
-def open_database(path: str | Path) -> Database:
-    """Open (creating if needed) an ingest database in WAL mode, readers never blocked by the writer."""
-    try:
-        db = Database(path)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.enable_wal()
-    except sqlite3.DatabaseError as error:
-        raise DatabaseError(f"{path}: cannot open as an SQLite database ({error})") from None
-    ensure_schema(db)
-    return db
-
-
-def ensure_schema(db: Database) -> None:
-    """Apply schema.sql to a new database, migrate an older one; refuse one made by a newer version."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise DatabaseError(f"database schema is version {version}, newer than this ingest ({SCHEMA_VERSION}); upgrade ingest")
-    if version == 0 and db.table_names() and "articles" not in db.table_names():
-        raise DatabaseError("database has tables but is not an ingest database; choose another --db")
-    if version < SCHEMA_VERSION:
-        steps = migrations(version) if version else []
-        # One transaction: an upgrade stopped half way leaves the old version whole.
-        script = "\n".join(["BEGIN IMMEDIATE;", *steps, schema_sql(), "COMMIT;"])
-        try:
-            db.conn.executescript(script)
-        except sqlite3.Error as error:
-            db.conn.rollback()
-            raise DatabaseError(f"cannot upgrade the database from schema version {version}: {error}") from None
-
-
-def migrations(version: int) -> list[str]:
-    """The SQL that brings a database at `version` to the current schema, before schema.sql runs.
-
-    ingest/migrations/NNNN.sql takes a database from version NNNN-1 to NNNN;
-    a version that only adds tables, indexes or views has no file.
-    """
-    folder = resources.files("ingest") / "migrations"
-    scripts = (folder / f"{step:04d}.sql" for step in range(version + 1, SCHEMA_VERSION + 1))
-    return [script.read_text(encoding="utf-8") for script in scripts if script.is_file()]
-
-
-@contextlib.contextmanager
-def write_transaction(db: Database) -> Iterator[None]:
-    """BEGIN IMMEDIATE ... COMMIT: all of it or nothing, and no other writer in between."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.rollback()
-        raise
-    db.commit()
 
 
 def sync_gazetteer(db: Database, gazetteer: Gazetteer) -> None:
@@ -334,13 +253,6 @@ def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(row_placeholder for _ in chunk)
         db.execute(sql, [value for row in chunk for value in row])
-
-
-def refresh_candidates(db: Database) -> None:
-    """Count the unknown names again, after their mentions changed."""
-    with write_transaction(db):
-        db.execute("DELETE FROM candidates")
-        db.execute(REFRESH_CANDIDATES)
 
 
 def _now() -> str:

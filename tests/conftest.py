@@ -7,9 +7,9 @@ import pytest
 from datasette.app import Datasette
 from sqlite_utils import Database
 
+from ingest.database import ensure_schema, open_database
 from ingest.gazetteer import load_gazetteer
 from ingest.pipeline import add_paths
-from ingest.store import ensure_schema, open_database
 from ingest.tag import Tagger
 
 ROOT = Path(__file__).parent.parent

@@ -7,9 +7,10 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from ingest.cli import cli
+from ingest.database import open_database
 from ingest.pipeline import Unchanged, prepare_all
 from ingest.read import Source
-from ingest.store import known_content_hashes, open_database
+from ingest.store import known_content_hashes
 
 from .conftest import ROOT, SAMPLE, SEED_GOLD
 

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
+from ingest.database import schema_sql
 from ingest.publish import highlight_snippet
-from ingest.store import schema_sql
 
 from .conftest import ROOT
 

@@ -4,21 +4,11 @@ import json
 import pytest
 from sqlite_utils import Database
 
+from ingest.database import SCHEMA_VERSION, ensure_schema, open_database, refresh_candidates
 from ingest.errors import DatabaseError
 from ingest.models import Actor
 from ingest.pipeline import prepare_article
-from ingest.store import (
-    ROWS_PER_STATEMENT,
-    SCHEMA_VERSION,
-    ArticleWriter,
-    article_rows,
-    ensure_schema,
-    insert_rows,
-    open_database,
-    refresh_candidates,
-    retag,
-    sync_gazetteer,
-)
+from ingest.store import ROWS_PER_STATEMENT, ArticleWriter, article_rows, insert_rows, retag, sync_gazetteer
 from ingest.tag import Tagger
 
 from .conftest import FIXTURES, SAMPLE
