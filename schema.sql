@@ -152,6 +152,13 @@ CREATE TABLE IF NOT EXISTS candidates (
 );
 CREATE INDEX IF NOT EXISTS candidates_paragraphs ON candidates(paragraphs DESC);
 
+-- Derived tables whose refresh is due: a write that changes candidate_mentions
+-- adds 'candidates' in its own transaction, the refresh removes it in its own.
+-- An ingest killed between the two leaves the row, and the next add refreshes.
+CREATE TABLE IF NOT EXISTS refresh_due (
+    derived_table TEXT PRIMARY KEY
+);
+
 -- Every way an actor can be named in a query: id, name and aliases, lower case.
 CREATE VIEW IF NOT EXISTS actor_forms AS
 SELECT id AS actor_id, lower(id) AS form FROM actors

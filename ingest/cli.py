@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .database import open_database
+from .database import check_database, open_database, rebuild_database, summary
 from .errors import IngestError
 from .evaluate import evaluate, format_report
 from .gazetteer import load_gazetteer
@@ -81,6 +81,47 @@ def retag(db_path, actors_path, topics_path):
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"retagged {result.paragraphs} paragraphs in {result.articles} articles; {result.changed} changed", err=True)
+
+
+existing_db_option = click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False), help="SQLite database"
+)
+
+
+@cli.command()
+@existing_db_option
+def check(db_path):
+    """Verify a database: SQLite integrity, the full-text index, orphan rows, tag arrays, counts.
+
+    Prints what is wrong, one line each, and exits 1; prints ok and exits 0 when nothing is.
+
+    Example: ingest check --db db/articles.db
+    """
+    try:
+        db = open_database(db_path)
+        problems = check_database(db)
+    except IngestError as error:
+        raise click.ClickException(str(error)) from None
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo(f"ok: {db_path}: {summary(db)}")
+
+
+@cli.command()
+@existing_db_option
+def rebuild(db_path):
+    """Repair what can be derived: the full-text index, tag arrays and counts, candidates.
+
+    Example: ingest rebuild --db db/articles.db && ingest check --db db/articles.db
+    """
+    try:
+        done = rebuild_database(open_database(db_path))
+    except IngestError as error:
+        raise click.ClickException(str(error)) from None
+    for line in done:
+        click.echo(line, err=True)
 
 
 @cli.command(name="eval")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .database import refresh_candidates
+from .database import candidates_due, refresh_candidates
 from .errors import IngestError, ReadError
 from .gazetteer import Gazetteer
 from .models import Article, Split, TaggedArticle
@@ -120,7 +120,7 @@ def add_paths(
             batch, batch_paragraphs = [], 0
     if batch:
         report.count_all(writer.save_batch(batch))
-    if report.new or report.updated:
+    if candidates_due(db):  # this run wrote, or an earlier one stopped before counting
         refresh_candidates(db)
     return report
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from .database import refresh_candidates, write_transaction
+from .database import mark_candidates_due, refresh_candidates, write_transaction
 from .gazetteer import Gazetteer
 from .models import Article, Paragraph, TaggedArticle, TaggedParagraph
 
@@ -196,6 +196,8 @@ class ArticleWriter:
             self.next_paragraph_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM paragraphs").fetchone()[0]
             statuses = [self._save(rows) for rows in batch]
             self._flush()
+            if any(status != UNCHANGED for status in statuses):
+                mark_candidates_due(self.db)
         return statuses
 
     def _save(self, rows: ArticleRows) -> str:
@@ -282,6 +284,7 @@ def retag(
             for article_id in article_ids[start : start + articles_per_transaction]:
                 counted, altered = _retag_article(db, article_id, tag_paragraphs, actor_names)
                 paragraphs, changed = paragraphs + counted, changed + altered
+            mark_candidates_due(db)
     keep = json.dumps([actor.id for actor in gazetteer.actors])
     with write_transaction(db):
         db.execute(DELETE_UNUSED_ACTORS, (keep,))

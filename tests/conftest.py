@@ -7,7 +7,7 @@ import pytest
 from datasette.app import Datasette
 from sqlite_utils import Database
 
-from ingest.database import ensure_schema, open_database
+from ingest.database import SCHEMA_VERSION, check_database, ensure_schema, open_database
 from ingest.gazetteer import load_gazetteer
 from ingest.pipeline import add_paths
 from ingest.tag import Tagger
@@ -33,17 +33,27 @@ def seed():
     return json.loads(SEED_GOLD.read_text())["articles"][0]
 
 
+def assert_sound(database):
+    """`ingest check` passes: every database a test builds is checked when the test ends."""
+    if database.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        assert check_database(database) == []
+
+
 @pytest.fixture
 def db():
     """An empty in-memory database with the schema applied."""
     database = Database(memory=True)
     ensure_schema(database)
-    return database
+    yield database
+    assert_sound(database)
 
 
 @pytest.fixture
 def db_path(tmp_path):
-    return tmp_path / "articles.db"
+    path = tmp_path / "articles.db"
+    yield path
+    if path.exists():
+        assert_sound(Database(path))
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +61,7 @@ def sample_db_path(tmp_path_factory, gazetteer):
     """A database file built from the bundled sample, as the main README command builds it."""
     path = tmp_path_factory.mktemp("published") / "articles.db"
     add_paths(open_database(path), [ROOT / "samples"], gazetteer, workers=1)
+    assert_sound(Database(path))
     return path
 
 

@@ -4,7 +4,7 @@ import json
 import pytest
 from sqlite_utils import Database
 
-from ingest.database import SCHEMA_VERSION, ensure_schema, open_database, refresh_candidates
+from ingest.database import SCHEMA_VERSION, check_database, ensure_schema, open_database, rebuild_database, refresh_candidates
 from ingest.errors import DatabaseError
 from ingest.models import Actor
 from ingest.pipeline import prepare_article
@@ -27,8 +27,11 @@ def file_db(db_path, gazetteer):
 
 
 def save(db, *articles):
+    """Save articles as `ingest add` does: a batch, then the candidates counted."""
     names = dict(db.execute("SELECT id, name FROM actors").fetchall())
-    return ArticleWriter(db).save_batch([article_rows(article, names) for article in articles])
+    statuses = ArticleWriter(db).save_batch([article_rows(article, names) for article in articles])
+    refresh_candidates(db)
+    return statuses
 
 
 def rows(db, sql, params=()):
@@ -111,7 +114,7 @@ def with_article(tagged, **changes):
 
 def test_an_article_is_identified_by_url_before_title(file_db, sample):
     first = with_article(sample, url="https://example.org/a")
-    other_text = dataclasses.replace(sample, paragraphs=sample.paragraphs[1:])
+    other_text = dataclasses.replace(sample, paragraphs=sample.paragraphs[:-1])
     same_title_other_url = with_article(other_text, url="https://example.org/b")
     retitled = with_article(first, title="A new headline")
     assert save(file_db, first, same_title_other_url) == ["new", "new"]
@@ -149,6 +152,11 @@ def test_many_rows_are_inserted_across_statements(db):
     insert_rows(db, "paragraphs", ("id", "article_id", "position", "text"), [(i, 1, i, f"paragraph {i}") for i in range(1, count + 1)])
     assert rows(db, "SELECT count(*) FROM paragraphs") == [(count,)]
     assert rows(db, "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH 'paragraph'") == [(count,)]
+    assert check_database(db) == [
+        "1 articles whose paragraph_count is not their number of paragraphs",
+        "1 articles whose paragraphs are not numbered 1 to paragraph_count",
+    ]
+    assert rebuild_database(db) == ["1 paragraph counts corrected", "full-text index and candidates rebuilt"]
 
 
 def test_retag_applies_a_gazetteer_edit_without_reingesting(file_db, sample, gazetteer, tmp_path):
@@ -226,6 +234,12 @@ def test_full_text_index_follows_updates_and_deletes(file_db, sample):
     file_db.execute("DELETE FROM paragraphs WHERE position = 1")
     assert rows(file_db, "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'zeppelin'") == []
     assert rows(file_db, "INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)") == []
+    # the deleted paragraph's tags are orphans now, and its article one paragraph short: rebuild repairs both
+    assert rebuild_database(file_db)[:3] == [
+        "3 paragraph_actors rows of no paragraph deleted",
+        "2 paragraph_topics rows of no paragraph deleted",
+        "4 mentions rows of no paragraph deleted",
+    ]
 
 
 def test_views_answer_the_common_questions(file_db, sample):
