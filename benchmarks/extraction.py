@@ -1,6 +1,6 @@
 """Measure HTML extraction against the article-body benchmark in ../shared/bench/extraction.
 
-    python benchmarks/extraction.py [BENCH_DIR]
+    python -m benchmarks.extraction [BENCH_DIR]
 
 Each saved page goes through the same path as `ingest add page.html`, and the
 stored text (section headings and paragraphs, in order) is scored against the

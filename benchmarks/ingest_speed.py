@@ -1,6 +1,6 @@
 """Time ingest and retag on a generated corpus: copies of the bundled sample and fixtures.
 
-    python benchmarks/ingest_speed.py --paragraphs 100000
+    python -m benchmarks.ingest_speed --paragraphs 100000
 
 Each copy gets its own title and last line, so each is a new article. Prints paragraphs per
 second for `add`, an unchanged re-run, and `retag`, and the writer's peak memory.
@@ -14,27 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.corpus import write_corpus
 from ingest.database import open_database
 from ingest.gazetteer import load_gazetteer
-from ingest.pipeline import add_paths, read_and_split, retag_database
-
-ROOT = Path(__file__).parent.parent
-SOURCES = [ROOT / "samples" / "vox-iraq-coalition-withdrawal.txt", *sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.txt"))]
-
-
-def write_corpus(folder: Path, paragraphs: int) -> int:
-    """Write numbered copies of the source articles until they hold about `paragraphs` paragraphs; return the file count."""
-    texts = [path.read_text(encoding="utf-8") for path in SOURCES]
-    sizes = [len(read_and_split(path)[1].paragraphs) + 1 for path in SOURCES]
-    written = count = 0
-    while written < paragraphs:
-        index = count % len(texts)
-        title, rest = texts[index].split("\n", 1)
-        # a numbered title and last line make each copy a different article
-        (folder / f"{count:07d}.txt").write_text(f"{title} (copy {count})\n{rest}\n\nThis is copy {count}.\n", encoding="utf-8")
-        written += sizes[index]
-        count += 1
-    return count
+from ingest.pipeline import add_paths, retag_database
 
 
 def timed(label: str, paragraphs: int, action) -> None:
