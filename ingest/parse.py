@@ -66,6 +66,8 @@ FIELD_NAMES = {
 def parse_text_article(text: str, path: str | None = None) -> Article:
     """Take the title (and the site, as source) from the header lines of a text article."""
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    if not blocks:
+        raise ReadError(f"{path}: no article text")
     header = _header_lines(blocks)
     if not header:
         title = _fallback_title(blocks[0], path)

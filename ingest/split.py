@@ -12,6 +12,9 @@ MAX_HEADING_WORDS = 14
 MAX_HEADING_CHARS = 120
 # A heading marked as one (Markdown, or a page's <h2> after extraction).
 MARKED_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)[\s#]*$")
+# C0 and C1 controls (a NUL from a JSON "\u0000", say) and the escape character;
+# tabs and newlines are spaces by then. SQLite's text functions stop at a NUL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 # A list item: "- ", "* ", "• ", "1. ", "2) ".
 BULLET = re.compile(r"^\s*(?:[-*+•·–]|\d{1,3}[.)])\s+(?=\S)")
 QUOTE_MARK = re.compile(r"^\s*>\s?", re.M)
@@ -124,8 +127,8 @@ def _sentences(paragraph: str) -> list[str]:
 
 
 def normalise_block(block: str) -> str:
-    """Join a block's lines (hard-wrapped text) and collapse runs of spaces."""
-    return " ".join(block.split())
+    """Join a block's lines (hard-wrapped text), collapse runs of spaces, drop control characters."""
+    return " ".join(CONTROL_CHARACTERS.sub("", block).split())
 
 
 def is_furniture(block: str) -> bool:
