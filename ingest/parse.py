@@ -40,7 +40,8 @@ SETEXT_HEADING = re.compile(r"^(?P<text>[^\n]+)\n(?:=+|-+)[ \t]*$", re.M)
 RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M)
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 LINK = re.compile(r"\[(?P<text>[^\]]*)\]\([^)]*\)")
-EMPHASIS = re.compile(r"(\*\*|__|\*)(?=\S)(?P<text>.+?)(?<=\S)\1")
+# **strong**, *em*, __strong__, _em_; underscores only at word edges, as CommonMark reads them ("snake_case" stays).
+EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)(?P<text>.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(?P<under>.+?)(?<=\S)\3(?!\w)")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 # Short lines above the headline of an extracted page: a kicker or a category ("News Story").
 MAX_KICKER_WORDS = 6
@@ -102,7 +103,7 @@ def markdown_body(text: str) -> str:
     text = RULE.sub("", text)
     text = IMAGE.sub("", text)
     text = LINK.sub(lambda m: m["text"], text)
-    text = EMPHASIS.sub(lambda m: m["text"], text)
+    text = EMPHASIS.sub(lambda m: m["text"] or m["under"], text)
     return ATX_HEADING.sub(lambda m: f"\n{m['marks']} {m['text']}\n", text)
 
 
@@ -211,7 +212,7 @@ def html_fragment_text(fragment: str) -> str:
 
 def _with_fields(article: Article, fields: Mapping, format: str) -> Article:
     """Fill an article's metadata from stated fields; a source missing everywhere is guessed from the URL's host."""
-    url = _stated(fields, "url") or article.url
+    url = _web_address(_stated(fields, "url")) or article.url
     source = _source_name(fields) or article.source
     guessed = list(article.guessed)
     if not source and url:
@@ -228,6 +229,11 @@ def _with_fields(article: Article, fields: Mapping, format: str) -> Article:
         guessed=tuple(guessed),
         format=format,
     )
+
+
+def _web_address(url: str | None) -> str | None:
+    """An http or https address; anything else ("javascript:...", a file path) is not kept."""
+    return url if url and urlsplit(url).scheme.lower() in ("http", "https") and urlsplit(url).netloc else None
 
 
 def _stated(fields: Mapping, name: str) -> str | None:
