@@ -29,6 +29,8 @@ from .store import (
 )
 from .tag import Tagger
 
+# A line (a paragraph, at most) longer than this is data, not prose.
+MAX_LINE_CHARS = 100_000
 # Paragraphs saved per transaction in a bulk load.
 BATCH_PARAGRAPHS = 2000
 # Articles in flight per worker: enough to keep workers busy, bounded so memory stays flat.
@@ -72,7 +74,10 @@ def read_and_split(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Arti
 
 
 def split_article(article: Article) -> Split:
-    """Cut an article's body into paragraphs; refuse one with no body text."""
+    """Cut an article's body into paragraphs; refuse one with no body text, or with a line no article has."""
+    longest = max(map(len, article.body.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise ReadError(f"{article.path}: a line of {longest:,} characters is not article text (the limit is {MAX_LINE_CHARS:,})")
     split = split_paragraphs(article.body)
     if not split.paragraphs:
         raise ReadError(f"{article.path}: no article text found (every block was a title, heading or page furniture)")
