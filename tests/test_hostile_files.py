@@ -43,7 +43,7 @@ def write_hostile_files(folder):
         "zip-bomb.html": "a binary file (archive, image or document), not text",
         "deep.json": "JSON nested too deeply to be an article export",
         "deep-object.jsonl:1": "JSON nested too deeply to be an article export",
-        "one-line.txt": "a line of 40,000,000 characters is not article text (the limit is 100,000)",
+        "one-line.txt": "a line of 39,999,999 characters is not article text (the limit is 100,000)",
     }
 
 
