@@ -97,13 +97,44 @@ async def test_malformed_searches_get_a_4xx_or_results_never_a_5xx(datasette, qu
 
 
 @pytest.mark.parametrize(
-    "sql", ["delete from paragraphs", "update articles set title = 'x'", "drop table actors", "attach database 'x.db' as x"]
+    "sql",
+    [
+        "delete from paragraphs",
+        "update articles set title = 'x'",
+        "drop table actors",
+        "attach database 'x.db' as x",
+        "vacuum into '/tmp/copy.db'",
+        "pragma journal_mode = delete",
+        "with gone as (select 1) delete from paragraphs",
+        "select 1; delete from paragraphs",
+        "insert into paragraphs_fts(paragraphs_fts) values ('delete-all')",
+        "select load_extension('/tmp/evil')",
+    ],
 )
 async def test_visitors_cannot_change_the_database(datasette, sql):
     response = await datasette.client.get("/articles.json", params={"sql": sql})
     assert response.status_code == 400
     rows = await get_json(datasette, "/articles.json", sql="select count(*) as n from paragraphs", _shape="array")
     assert rows == [{"n": 18}]
+
+
+async def test_a_runaway_query_is_stopped_at_the_time_limit(datasette):
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    response = await datasette.client.get("/articles.json", params={"sql": endless})
+    assert response.status_code == 400
+    assert "SQL query took too long" in response.json()["error"]
+
+
+async def test_no_redirect_leads_off_the_site(datasette):
+    response = await datasette.client.get("//example.com/articles")
+    assert not response.headers.get("location", "").lstrip("/").startswith("example.com")
+
+
+def test_no_canned_query_writes_and_the_main_command_serves_on_localhost_with_a_time_limit():
+    assert not any(query.get("write") for query in QUERIES.values())
+    makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    serve = next(line for line in makefile.splitlines() if "datasette serve" in line)
+    assert "--host 127.0.0.1" in serve and "--setting sql_time_limit_ms 1000" in serve and " -i " not in serve
 
 
 async def test_foreign_keys_show_labels(datasette):
