@@ -79,6 +79,8 @@ def test_an_ingest_killed_again_and_again_resumes_to_what_an_uninterrupted_run_s
         kills += 1
         assert_whole(killed)
         stored_after_kills.append(Database(killed).execute("SELECT count(*) FROM articles").fetchone()[0])
+    else:
+        process = start_ingest(corpus, killed)  # enough kills: one run to the end
     assert process.wait() == 0, process.stderr.read()
     assert kills >= 3, "the runs finished before enough kills landed"
     assert stored_after_kills == sorted(stored_after_kills)
