@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 import trafilatura
 import yaml
@@ -52,6 +53,7 @@ HTML_DATE_CONFIG = {**set_date_params(extensive=False), "outputformat": "%Y-%m-%
 # Where exports keep an article's text, and a list of articles.
 BODY_FIELDS = ("body", "text", "content", "articleBody", "article", "full_text", "fulltext", "content_text", "story")
 LIST_FIELDS = ("articles", "items", "results", "data", "entries", "docs")
+BLOCK_ELEMENTS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6")
 HTML_TAG = re.compile(r"</?(?:p|div|br|h[1-6]|li|span|a)\b[^>]*>", re.I)
 
 # Common names of article fields in front matter and JSON exports.
@@ -203,11 +205,18 @@ def _records(document: object) -> list | None:
 
 
 def html_fragment_text(fragment: str) -> str:
-    """The text of an HTML fragment (a feed's content field), paragraphs kept apart."""
-    extracted = trafilatura.extract(f"<html><body>{fragment}</body></html>", output_format="markdown", favor_recall=True)
-    if extracted:
-        return extracted
-    return "\n\n".join(" ".join(part.split()) for part in lxml.html.fromstring(fragment).itertext() if part.strip())
+    """The text of an HTML fragment (a feed's content field), a paragraph per block element.
+
+    A feed's field holds the article alone, with no page around it to strip, so lxml reads it.
+    """
+    try:
+        tree = lxml.html.fromstring(fragment)
+    except (lxml.etree.ParserError, ValueError):
+        return ""
+    for hidden in tree.xpath("//script | //style | //noscript"):
+        hidden.drop_tree()  # code, not text
+    blocks = [element.text_content() for element in tree.iter(*BLOCK_ELEMENTS)] or [tree.text_content()]
+    return "\n\n".join(" ".join(block.split()) for block in blocks if block.strip())
 
 
 def _with_fields(article: Article, fields: Mapping, format: str) -> Article:

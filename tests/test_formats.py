@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from ingest.cli import cli
 from ingest.errors import ReadError
+from ingest.parse import parse_json_articles
 from ingest.pipeline import split_article
 from ingest.read import Source, decode_text, detect_format, find_sources, read_source
 
@@ -125,3 +126,15 @@ def test_front_matter_that_is_not_yaml_is_an_error(tmp_path):
     path.write_text("---\ntitle: [unclosed\n---\n\nSome text here.\n")
     with pytest.raises(ReadError, match=r"bad\.md: front matter is not valid YAML"):
         read_source(Source(str(path)))
+
+
+def test_html_in_a_json_record_is_reduced_to_its_paragraphs():
+    record = {
+        "title": "Strike in Iraq",
+        "content": '<p>U.S. forces in Iraq today conducted a <a href="/x">self-defense strike</a>.</p><p>No civilians were hurt.</p>',
+    }
+    [article] = parse_json_articles(json.dumps([record]), "feed.json")
+    assert [p.text for p in split_article(article).paragraphs] == [
+        "U.S. forces in Iraq today conducted a self-defense strike.",
+        "No civilians were hurt.",
+    ]
