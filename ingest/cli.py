@@ -13,7 +13,7 @@ from .errors import IngestError
 from .evaluate import evaluate, format_report
 from .gazetteer import load_gazetteer
 from .pipeline import add_paths, retag_database
-from .read import DEFAULT_MAX_BYTES, STDIN, find_article_files
+from .read import DEFAULT_MAX_BYTES, STDIN, count_sources
 from .tag import Tagger
 
 DEFAULT_DB = "db/articles.db"
@@ -143,12 +143,11 @@ def eval_command(gold, actors_path, topics_path, verbose):
 
 @contextlib.contextmanager
 def _progress_bar(paths, enabled):
-    """A bar on the terminal, counting files; silent when piped or quiet."""
+    """A bar on the terminal, counting files and JSON Lines records; silent when piped or quiet."""
     if not enabled or STDIN in paths:
         yield _NoBar()
         return
-    total = sum(1 for _ in find_article_files(paths))
-    with click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(length=count_sources(paths), label="Ingesting", file=sys.stderr, show_pos=True) as bar:
         yield bar
 
 

@@ -8,6 +8,7 @@ and parsed by the `parse` function for its format.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
@@ -83,6 +84,18 @@ def find_sources(
             yield from _json_lines(path, max_bytes)
         else:
             yield Source(str(path))
+
+
+def count_sources(paths: Iterable[str | Path]) -> int:
+    """How many sources `find_sources` will yield (files, and JSON Lines records), for a progress bar."""
+    total = 0
+    for path in find_article_files(paths):
+        if FORMAT_BY_SUFFIX.get(path.suffix.lower()) != "jsonl":
+            total += 1
+            continue
+        with contextlib.suppress(OSError), path.open("rb") as file:
+            total += sum(1 for line in file if line.strip())
+    return total
 
 
 def find_article_files(paths: Iterable[str | Path], on_skip: Callable[[Path], None] | None = None) -> Iterator[Path]:

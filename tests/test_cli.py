@@ -69,6 +69,7 @@ def test_worker_processes_store_what_one_process_stores(tmp_path):
     assert run("add", folder, "--db", parallel, "--workers", 2)[0] == 0
     assert Database(parallel).execute("SELECT count(*) FROM articles").fetchone() == (6,)
     assert table_dump(single) == table_dump(parallel)
+    assert run("check", "--db", parallel)[0] == 0
 
 
 def test_bad_gazetteer_is_one_line_and_exit_1(tmp_path, db_path):

@@ -83,6 +83,7 @@ def hostile_db(tmp_path_factory):
     actors.write_text((ROOT / "ingest" / "data" / "actors.jsonl").read_text() + json.dumps(hostile_actor) + "\n")
     db_path = folder / "articles.db"
     assert run("add", folder / "page.md", "--db", db_path, "--actors", actors)[0] == 0
+    assert run("check", "--db", db_path)[0] == 0
     return db_path
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from ingest.errors import ReadError
 from ingest.parse import parse_text_article, pick_clean_title, split_site_suffix
-from ingest.read import find_article_files, read_article
+from ingest.read import count_sources, find_article_files, read_article
 
 from .conftest import ROOT, SAMPLE
 
@@ -107,3 +107,8 @@ def test_globs_are_expanded_in_order(tmp_path):
         (tmp_path / name).write_text("x")
     assert list(find_article_files([str(tmp_path / "*.txt")])) == [tmp_path / "a.txt", tmp_path / "b.txt"]
     assert list(find_article_files([ROOT / "samples"])) == [SAMPLE]
+
+
+def test_the_progress_bar_counts_files_and_json_lines_records():
+    formats = ROOT / "tests" / "fixtures" / "formats"
+    assert count_sources([formats / "export.jsonl", formats / "cp1252.txt", formats / "broken"]) == 3 + 1 + 10

@@ -43,6 +43,7 @@ def test_readme_examples_run(tmp_path):
     assert runner.invoke(cli, ["add", str(ROOT / "samples"), "--db", str(db)]).exit_code == 0
     assert runner.invoke(cli, ["eval", str(ROOT / "gold" / "seed.json"), "--verbose"]).exit_code == 0
     assert runner.invoke(cli, ["retag", "--db", str(db)]).exit_code == 0
+    assert runner.invoke(cli, ["check", "--db", str(db)]).exit_code == 0
 
 
 @pytest.mark.parametrize("url", CURL_URLS)

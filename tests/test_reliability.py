@@ -67,6 +67,7 @@ def assert_whole(db_path):
 def test_an_ingest_killed_again_and_again_resumes_to_what_an_uninterrupted_run_stores(corpus, tmp_path):
     clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
     assert start_ingest(corpus, clean).wait() == 0
+    assert check_database(Database(clean)) == []
     chances = random.Random(7)
     kills, stored_after_kills = 0, []
     while kills < MAX_KILLS:
@@ -113,6 +114,7 @@ async def test_readers_are_served_while_an_ingest_writes(corpus, tmp_path):
     assert process.wait() == 0
     assert served_while_writing >= 50
     assert set(statuses) == {(200, False)}
+    assert check_database(Database(db_path)) == []
     print(f"{served_while_writing} requests served during the write, all 200")
 
 
