@@ -170,12 +170,15 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     """Read a file's bytes, refusing missing and oversized files."""
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise ReadError(f"{path}: file is {size:,} bytes, over the {max_bytes:,} byte limit (--max-size)")
-        with path.open("rb") as file:
-            return file.read(max_bytes + 1)
+        if size <= max_bytes:
+            with path.open("rb") as file:
+                data = file.read(max_bytes + 1)  # never more, even if the file grows meanwhile
+                size = len(data)
     except OSError as error:
         raise ReadError(f"{path}: cannot read file ({error.strerror or error})") from None
+    if size > max_bytes:
+        raise ReadError(f"{path}: file is {size:,} bytes, over the {max_bytes:,} byte limit (--max-size)")
+    return data
 
 
 def decode_text(data: bytes, name: str) -> str:
