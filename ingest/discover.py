@@ -58,13 +58,11 @@ MAX_WORDS = 8
 
 def find_candidates(words: Words, mentions: Sequence[Mention]) -> tuple[Candidate, ...]:
     """Unknown capitalised names in a paragraph, outside every known actor's mention."""
+    runs = [run for run in _name_runs(words) if len(run) >= MIN_WORDS]
+    if not runs:  # most paragraphs: no two capitalised words side by side
+        return ()
     known = _covered_words(words, mentions)
-    candidates = []
-    for run in _name_runs(words):
-        candidate = _trim(words, run, known)
-        if candidate:
-            candidates.append(candidate)
-    return tuple(candidates)
+    return tuple(candidate for run in runs if (candidate := _trim(words, run, known)))
 
 
 def _covered_words(words: Words, mentions: Sequence[Mention]) -> set[int]:
@@ -80,15 +78,16 @@ def _covered_words(words: Words, mentions: Sequence[Mention]) -> set[int]:
 
 def _name_runs(words: Words) -> Iterator[list[int]]:
     """Runs of word indexes that read as one name: capitalised words, joined by connectors, with no punctuation between."""
+    text, spans, folded = words.text, words.spans, words.folded
     run: list[int] = []
-    for index in range(len(words.spans)):
-        joins = run and NAME_GAP.match(words.text[words.spans[index - 1][1] : words.spans[index][0]])
-        if not (_is_capitalised(words, index) or (run and words.folded[index] in CONNECTORS)):
+    for index, (start, _) in enumerate(spans):
+        capitalised = text[start].isupper()
+        if not capitalised and not (run and folded[index] in CONNECTORS):
             if run:
                 yield run
-            run = []
+                run = []
             continue
-        if run and not joins:
+        if run and not NAME_GAP.match(text[spans[index - 1][1] : start]):
             yield run
             run = []
         run.append(index)
@@ -117,11 +116,6 @@ def _trim(words: Words, run: list[int], known: set[int]) -> Candidate | None:
     start, end = words.spans[run[0]][0], words.spans[run[-1]][1]
     person = titled or APPOSITIVE.match(words.text[end:]) or _follows_title(words, run[0])
     return Candidate(words.text[start:end], start, end, "person" if person else HEAD_WORDS.get(folded[run[-1]], ""))
-
-
-def _is_capitalised(words: Words, index: int) -> bool:
-    start, end = words.spans[index]
-    return words.text[start].isupper() and not words.text[start:end].isdigit()
 
 
 def _follows_title(words: Words, index: int) -> bool:
