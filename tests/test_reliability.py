@@ -72,7 +72,7 @@ def test_an_ingest_killed_again_and_again_resumes_to_what_an_uninterrupted_run_s
     kills, stored_after_kills = 0, []
     while kills < MAX_KILLS:
         process = start_ingest(corpus, killed)
-        time.sleep(chances.uniform(1.0, 3.0))
+        time.sleep(chances.uniform(0.8, 2.2))
         if process.poll() is not None:
             break  # it finished before the kill: the resumed run is complete
         os.killpg(process.pid, signal.SIGKILL)
