@@ -15,6 +15,8 @@ MARKED_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)[\s#]*$")
 # C0 and C1 controls (a NUL from a JSON "\u0000", say) and the escape character;
 # tabs and newlines are spaces by then. SQLite's text functions stop at a NUL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
+# A whole block in quotation marks.
+QUOTED = re.compile(r"""['"‘“](?P<text>[^'"‘’“”]+)['"’”]""")
 # A list item: "- ", "* ", "• ", "1. ", "2) ".
 BULLET = re.compile(r"^\s*(?:[-*+•·–]|\d{1,3}[.)])\s+(?=\S)")
 QUOTE_MARK = re.compile(r"^\s*>\s?", re.M)
@@ -137,12 +139,18 @@ def is_furniture(block: str) -> bool:
 
 
 def is_heading(block: str) -> bool:
-    """A short line standing alone, a question or with no closing punctuation."""
+    """A short line standing alone, a question or with no closing punctuation.
+
+    A quotation can head a section too ("'Significantly diminished'"), unless it is a
+    quoted sentence ("'We will respond.'").
+    """
+    quoted = QUOTED.fullmatch(block)
+    text = quoted["text"] if quoted else block
     return (
         len(block) <= MAX_HEADING_CHARS
-        and len(block.split()) <= MAX_HEADING_WORDS
-        and block[0].isupper()
-        and not block.endswith((".", ",", ";", ":", "!", '"', "”", "’", "'", ")"))
+        and len(text.split()) <= MAX_HEADING_WORDS
+        and text[:1].isupper()
+        and not text.endswith((".", ",", ";", ":", "!", '"', "”", "’", "'", ")"))
     )
 
 

@@ -113,6 +113,13 @@ def test_lists_quotes_and_one_line_paragraphs(body, paragraphs):
     assert [p.text for p in split_paragraphs(body).paragraphs] == paragraphs
 
 
+@pytest.mark.parametrize(
+    ("line", "heading"), [("'Significantly diminished'", True), ("“Maximum pressure”", True), ("'We will respond.'", False)]
+)
+def test_a_quotation_standing_alone_heads_a_section_unless_it_is_a_sentence(line, heading):
+    assert is_heading(line) is heading
+
+
 def test_marked_headings_are_sections_even_one_after_another():
     split = split_paragraphs("## Background\n\n### The strikes\n\nUS aircraft struck three sites.")
     assert list(split.sections) == ["Background", "The strikes"]
