@@ -29,6 +29,8 @@ class Gazetteer:
     topics: tuple[Topic, ...]
     threshold: float
     max_topics: int
+    # A paragraph with no topic of its own takes the article's earlier topics that reach this; None: never.
+    carried_threshold: float | None = None
 
     def actor_by_id(self) -> dict[str, Actor]:
         return {actor.id: actor for actor in self.actors}
@@ -38,13 +40,13 @@ def load_gazetteer(actors_path: str | Path | None = None, topics_path: str | Pat
     """Load both data files (the shipped ones by default) and check that they agree."""
     actors = load_actors(actors_path or DEFAULT_ACTORS)
     topics_file = Path(topics_path or DEFAULT_TOPICS)
-    topics, threshold, max_topics = load_topics(topics_file)
+    topics, threshold, max_topics, carried_threshold = load_topics(topics_file)
     names = {actor.name for actor in actors}
     for topic in topics:
         for name, _ in topic.actors:
             if name not in names:
                 raise DataFileError(f"{topics_file}: topic {topic.id!r} names actor {name!r}, which is not in the gazetteer")
-    return Gazetteer(actors=actors, topics=topics, threshold=threshold, max_topics=max_topics)
+    return Gazetteer(actors, topics, threshold, max_topics, carried_threshold)
 
 
 def load_actors(path: str | Path) -> tuple[Actor, ...]:
@@ -122,8 +124,8 @@ def _check_affiliations(actors: list[Actor], path: Path) -> None:
             raise DataFileError(f"{path}: actor {actor.id!r} has affiliation {actor.affiliation!r}, which is no actor's id")
 
 
-def load_topics(path: str | Path) -> tuple[tuple[Topic, ...], float, int]:
-    """Read topics.json: the threshold, the most topics a paragraph gets, and each topic's rules."""
+def load_topics(path: str | Path) -> tuple[tuple[Topic, ...], float, int, float | None]:
+    """Read topics.json: the thresholds, the most topics a paragraph gets, and each topic's rules."""
     path = Path(path)
     document = _parse_json("\n".join(_read_lines(path)), str(path))
     if not isinstance(document, dict) or not isinstance(document.get("topics"), list) or not document["topics"]:
@@ -131,11 +133,14 @@ def load_topics(path: str | Path) -> tuple[tuple[Topic, ...], float, int]:
     threshold, max_topics = document.get("threshold", 2.0), document.get("max_topics", 3)
     if not isinstance(threshold, (int, float)) or not isinstance(max_topics, int) or max_topics < 1:
         raise DataFileError(f"{path}: 'threshold' must be a number and 'max_topics' a whole number of at least 1")
+    carried = document.get("carried_threshold")
+    if carried is not None and (not isinstance(carried, (int, float)) or not 0 < carried <= threshold):
+        raise DataFileError(f"{path}: 'carried_threshold' must be a number above 0 and at most 'threshold'")
     topics = tuple(_parse_topic(record, f"{path}: topic {index + 1}") for index, record in enumerate(document["topics"]))
     ids = [topic.id for topic in topics]
     if len(set(ids)) != len(ids):
         raise DataFileError(f"{path}: topic ids must be unique")
-    return topics, float(threshold), max_topics
+    return topics, float(threshold), max_topics, None if carried is None else float(carried)
 
 
 def _parse_topic(record: Any, where: str) -> Topic:

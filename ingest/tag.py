@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .discover import find_candidates
@@ -39,8 +39,16 @@ class Evidence:
 class TopicScorer:
     """Scores a paragraph against every topic's terms and actor cues in one pass over its words."""
 
-    def __init__(self, topics: Sequence[Topic], actor_ids_by_name: dict[str, str], threshold: float, max_topics: int):
+    def __init__(
+        self,
+        topics: Sequence[Topic],
+        actor_ids_by_name: dict[str, str],
+        threshold: float,
+        max_topics: int,
+        carried_threshold: float | None = None,
+    ):
         self.threshold = threshold
+        self.carried_threshold = carried_threshold
         self.max_topics = max_topics
         self.by_first_word: dict[str, list[Term]] = defaultdict(list)
         self.by_prefix: dict[str, list[Term]] = defaultdict(list)
@@ -57,8 +65,15 @@ class TopicScorer:
         else:
             self.by_first_word[term.words[0]].append(term)
 
-    def score(self, words: Words, mentions: Sequence[Mention], actor_names: dict[str, str]) -> tuple[TopicTag, ...]:
-        """The paragraph's topics above the threshold, best first, at most max_topics."""
+    def score(
+        self, words: Words, mentions: Sequence[Mention], actor_names: dict[str, str], raised: Collection[str] = ()
+    ) -> tuple[TopicTag, ...]:
+        """The paragraph's topics above the threshold, best first, at most max_topics.
+
+        A paragraph that reaches no topic by itself often goes on with the article's subject
+        without naming it again ("The strikes came hours after..."): it takes the topics the
+        article has `raised` so far for which its own evidence reaches `carried_threshold`.
+        """
         found = [*self._terms_in(words.folded), *self._cues_in(words, mentions, actor_names)]
         evidence: dict[str, dict[str, float]] = defaultdict(dict)
         first_seen: dict[str, int] = {}
@@ -67,6 +82,8 @@ class TopicScorer:
             first_seen.setdefault(item.topic_id, item.start)
         scored = [TopicTag(topic_id, sum(labels.values()), tuple(labels)) for topic_id, labels in evidence.items()]
         kept = [tag for tag in scored if tag.score >= self.threshold]
+        if not kept and self.carried_threshold is not None:
+            kept = [tag for tag in scored if tag.topic_id in raised and tag.score >= self.carried_threshold]
         # On a tie, the topic the paragraph raises first is the more central one.
         kept.sort(key=lambda tag: (-tag.score, first_seen[tag.topic_id]))
         return tuple(kept[: self.max_topics])
@@ -128,15 +145,20 @@ class Tagger:
         self.actor_names = {actor.id: actor.name for actor in gazetteer.actors}
         ids_by_name = {actor.name: actor.id for actor in gazetteer.actors}
         self.matcher = ActorMatcher(gazetteer.actors)
-        self.scorer = TopicScorer(gazetteer.topics, ids_by_name, gazetteer.threshold, gazetteer.max_topics)
+        self.scorer = TopicScorer(gazetteer.topics, ids_by_name, gazetteer.threshold, gazetteer.max_topics, gazetteer.carried_threshold)
 
     def tag_paragraphs(self, paragraphs: Iterable[Paragraph]) -> tuple[TaggedParagraph, ...]:
-        """Tag one article's paragraphs in order (people named earlier are known later)."""
+        """Tag one article's paragraphs in order (people named and topics raised earlier are known later)."""
         known_people: set[str] = set()
-        return tuple(self._tag(paragraph, known_people) for paragraph in paragraphs)
+        raised: set[str] = set()
+        tagged = []
+        for paragraph in paragraphs:
+            tagged.append(self._tag(paragraph, known_people, raised))
+            raised.update(tag.topic_id for tag in tagged[-1].topics)
+        return tuple(tagged)
 
-    def _tag(self, paragraph: Paragraph, known_people: set[str]) -> TaggedParagraph:
+    def _tag(self, paragraph: Paragraph, known_people: set[str], raised: set[str]) -> TaggedParagraph:
         words = tokenize(paragraph.text)
         mentions: tuple[Mention, ...] = tuple(self.matcher.find(words, known_people))
-        topics = self.scorer.score(words, mentions, self.actor_names)
+        topics = self.scorer.score(words, mentions, self.actor_names, raised)
         return TaggedParagraph(paragraph, mentions, topics, find_candidates(words, mentions))

@@ -87,6 +87,11 @@ def write_topics(tmp_path, topics, **settings):
         ([{"id": "x", "name": "X", "description": "d", "terms": {"*war": 1}}], {}, "term '*war' must be words"),
         ([{"id": "x", "name": "X", "description": "d", "terms": {}}] * 2, {}, "topic ids must be unique"),
         ([{"id": "x", "name": "X", "description": "d", "terms": {}}], {"max_topics": 0}, "'max_topics' a whole number of at least 1"),
+        (
+            [{"id": "x", "name": "X", "description": "d", "terms": {}}],
+            {"carried_threshold": 3},
+            "'carried_threshold' must be a number above 0 and at most 'threshold'",
+        ),
     ],
 )
 def test_bad_topic_rules_are_refused(tmp_path, topics, settings, message):
@@ -106,5 +111,5 @@ def test_topic_rules_must_name_gazetteer_actors(tmp_path):
 
 
 def test_shipped_topic_rules_load():
-    topics, threshold, max_topics = load_topics(DEFAULT_TOPICS)
-    assert len(topics) == 13 and threshold > 0 and max_topics == 3
+    topics, threshold, max_topics, carried_threshold = load_topics(DEFAULT_TOPICS)
+    assert len(topics) == 13 and 0 < carried_threshold < threshold and max_topics == 3

@@ -19,8 +19,8 @@ TOPICS = (
 )
 
 
-def tagger(threshold=2.0, max_topics=3):
-    return Tagger(Gazetteer(actors=ACTORS, topics=TOPICS, threshold=threshold, max_topics=max_topics))
+def tagger(threshold=2.0, max_topics=3, carried_threshold=None):
+    return Tagger(Gazetteer(ACTORS, TOPICS, threshold, max_topics, carried_threshold))
 
 
 def topics_of(text, **settings):
@@ -56,6 +56,32 @@ def test_topics_are_ordered_by_score_and_capped():
 
 def test_threshold_drops_weak_topics():
     assert topics_of("Bilateral talks.", threshold=3.0) == []
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # goes on with the article's subject, with some evidence of its own: carried
+        (["The Houthis fired at a tanker.", "Shipping rates rose."], [["red-sea-and-houthis"], ["red-sea-and-houthis"]]),
+        # raised two paragraphs before: still the article's subject
+        (
+            ["The Houthis fired at a tanker.", "No one was hurt.", "Shipping rates rose."],
+            [["red-sea-and-houthis"], [], ["red-sea-and-houthis"]],
+        ),
+        # no evidence at all: nothing carried
+        (["The Houthis fired at a tanker.", "No one was hurt."], [["red-sea-and-houthis"], []]),
+        # a paragraph with a topic of its own takes nothing more
+        (
+            ["The Houthis fired at a tanker.", "Shipping talks on bilateral ties."],
+            [["red-sea-and-houthis"], ["diplomacy-and-sovereignty"]],
+        ),
+        # a topic not yet raised in the article is not carried
+        (["Shipping rates rose.", "The Houthis fired at a tanker."], [[], ["red-sea-and-houthis"]]),
+    ],
+)
+def test_a_paragraph_without_topics_of_its_own_takes_the_articles_with_some_evidence(paragraphs, expected):
+    tagged = tagger(carried_threshold=1.0).tag_paragraphs([Paragraph(i, None, text) for i, text in enumerate(paragraphs, 1)])
+    assert [[t.topic_id for t in item.topics] for item in tagged] == expected
 
 
 def test_people_named_in_earlier_paragraphs_are_known_later():
