@@ -39,7 +39,8 @@ IN_FLIGHT_PER_WORKER = 16
 
 @dataclass(frozen=True)
 class Failure:
-    path: str
+    """A file or record that could not be read: the message names it and says why."""
+
     message: str
 
 
@@ -159,21 +160,21 @@ def prepare_all(
 def _prepare(unit: Unit, tagger: Tagger, max_bytes: int, known: frozenset[str]) -> list[Prepared]:
     """Read a source's articles; split and tag each unless an identical copy is stored already."""
     if isinstance(unit, ReadError):
-        return [Failure(str(unit), str(unit))]
+        return [Failure(str(unit))]
     try:
         articles = read_source(unit, max_bytes)
     except IngestError as error:
-        return [Failure(unit.name, str(error))]
+        return [Failure(str(error))]
     return [_prepare_article(article, tagger, known) for article in articles]
 
 
 def _prepare_article(article: Article | ReadError, tagger: Tagger, known: frozenset[str]) -> Prepared:
     if isinstance(article, ReadError):
-        return Failure(str(article), str(article))
+        return Failure(str(article))
     try:
         split = split_article(article)
     except IngestError as error:
-        return Failure(article.path or "", str(error))
+        return Failure(str(error))
     digest = content_hash(article, split.paragraphs)
     if digest in known:
         return Unchanged(article.path or "")
