@@ -16,6 +16,7 @@ QUERY_PARAMS = {
     "actor_paragraphs": {"actor": "Ansar Allah"},
     "actor_companions": {"actor": "Mohammed Shia al-Sudani"},
     "candidate_paragraphs": {"name": "American Statecraft Program"},
+    "why_tagged": {"paragraph_id": "3"},
 }
 
 
@@ -56,6 +57,16 @@ async def test_searching_abu_taqwa_in_the_ui_finds_his_paragraphs(datasette):
 async def test_every_canned_query_runs(datasette, name):
     rows = await get_json(datasette, f"/articles/{name}.json", _shape="array", **QUERY_PARAMS[name])
     assert rows
+
+
+async def test_why_tagged_explains_each_tag_of_a_paragraph(datasette):
+    rows = await get_json(datasette, "/articles/why_tagged.json", _shape="array", paragraph_id="3")
+    paragraph = (await get_json(datasette, "/articles/paragraphs/3.json", _shape="array"))[0]
+    mentions = [row for row in rows if row["tag_kind"] == "actor"]
+    assert {row["tag"] for row in mentions} == set(json.loads(paragraph["actors"]))
+    assert all(paragraph["text"][row["char_start"] : row["char_end"]] == row["evidence"] for row in mentions)
+    topics = [row for row in rows if row["tag_kind"] == "topic"]
+    assert len(topics) == len(json.loads(paragraph["topics"])) and all(json.loads(row["evidence"]) for row in topics)
 
 
 async def test_candidates_link_their_example_paragraphs(datasette):
