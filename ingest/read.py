@@ -211,7 +211,10 @@ def _decode(data: bytes, name: str) -> str:
         raise ReadError(f"{name}: cannot be decoded as text (not UTF-8, and no other encoding fits)")
     # Windows-1252 and -1250 often read a Western file alike; Western is the likelier one.
     encoding = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
-    return data.decode(encoding)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return str(best)  # the decoding charset-normalizer itself checked
 
 
 def _stdin_source(max_bytes: int) -> Source | ReadError:
