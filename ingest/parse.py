@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -138,26 +139,28 @@ def parse_json_line(text: str, name: str) -> Article:
 def parse_json_articles(text: str, path: str) -> Iterator[Article | ReadError]:
     """A JSON export: one article object, a list of them, or an object holding the list ("articles", "items", ...).
 
-    Each record becomes an article or, if it has no text, an error naming it; the others go on.
+    JSON Lines under a .json name is read a line at a time. Each record becomes an article
+    or, if it has no text, an error naming it; the others go on.
     """
     if _is_json_lines(text):
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    yield parse_json_line(line, f"{path}:{number}")
-                except ReadError as error:
-                    yield error
+        numbered = ((number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip())
+        for number, line in numbered:
+            yield _record_or_error(parse_json_line, line, f"{path}:{number}")
         return
     document = _load_json(text, path)
     records = _records(document)
     if records is None:
         raise ReadError(f"{path}: JSON holds no article objects (expected an object or a list of objects)")
+    single = len(records) == 1 and records[0] is document
     for number, record in enumerate(records, start=1):
-        name = path if isinstance(document, dict) and records == [document] else f"{path}#{number}"
-        try:
-            yield parse_json_record(record, name)
-        except ReadError as error:
-            yield error
+        yield _record_or_error(parse_json_record, record, path if single else f"{path}#{number}")
+
+
+def _record_or_error(parse: Callable[[Any, str], Article], record: Any, name: str) -> Article | ReadError:
+    try:
+        return parse(record, name)
+    except ReadError as error:
+        return error
 
 
 def parse_json_record(record: object, name: str) -> Article:
@@ -174,14 +177,17 @@ def parse_json_record(record: object, name: str) -> Article:
 
 
 def _is_json_lines(text: str) -> bool:
-    """JSON Lines under another name: one object a line, so the whole is not one JSON value."""
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as error:
-        return error.msg == "Extra data" and text.lstrip().startswith("{")
-    except RecursionError:
+    """JSON Lines under another name: its first line is a whole object and more lines follow.
+
+    Only the first line is parsed here, so a large export is not parsed twice.
+    """
+    lines = [line for line in text.lstrip().split("\n", 2)[:2] if line.strip()]
+    if len(lines) < 2 or not lines[0].rstrip().endswith("}"):
         return False
-    return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False
 
 
 def _load_json(text: str, name: str) -> object:

@@ -138,3 +138,11 @@ def test_html_in_a_json_record_is_reduced_to_its_paragraphs():
         "U.S. forces in Iraq today conducted a self-defense strike.",
         "No civilians were hurt.",
     ]
+
+
+def test_json_lines_under_a_json_name_is_read_a_line_at_a_time(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_bytes((FORMATS / "export.jsonl").read_bytes())
+    articles = read_source(Source(str(path)))
+    assert [article.title for article in articles] == [expected["title"] for expected in EXPECTED["export.jsonl"]]
+    assert [article.path for article in articles] == [f"{path}:{number}" for number in (1, 2, 3)]
