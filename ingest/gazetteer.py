@@ -9,14 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataFileError
-from .models import ACTOR_TYPES, Actor, Topic
+from .models import ACTOR_TYPES, Actor, Coordinates, Role, Topic
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_ACTORS = DATA_DIR / "actors.jsonl"
 DEFAULT_TOPICS = DATA_DIR / "topics.json"
 
-ACTOR_KEYS = {"id", "name", "type", "aliases", "wikipedia", "wikidata", "affiliation"}
+STRING_KEYS = {"id", "name", "type", "wikipedia", "wikidata", "affiliation", "name_ar"}
+ACTOR_KEYS = STRING_KEYS | {"aliases", "roles", "coordinates"}
 REQUIRED_ACTOR_KEYS = {"id", "name", "type"}
+ROLE_KEYS = {"title", "start", "end", "source"}
+# A date as precise as its source gives it: 2006, 2006-05 or 2006-05-20.
+PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_ID = re.compile(r"^Q\d+$")
 # "*" may close the last word of a term only: "withdraw*" or "troop withdraw*".
@@ -41,11 +46,11 @@ def load_gazetteer(actors_path: str | Path | None = None, topics_path: str | Pat
     actors = load_actors(actors_path or DEFAULT_ACTORS)
     topics_file = Path(topics_path or DEFAULT_TOPICS)
     topics, threshold, max_topics, carried_threshold = load_topics(topics_file)
-    names = {actor.name for actor in actors}
+    ids = {actor.id for actor in actors}
     for topic in topics:
-        for name, _ in topic.actors:
-            if name not in names:
-                raise DataFileError(f"{topics_file}: topic {topic.id!r} names actor {name!r}, which is not in the gazetteer")
+        for actor_id, _ in topic.actors:
+            if actor_id not in ids:
+                raise DataFileError(f"{topics_file}: topic {topic.id!r} cues actor id {actor_id!r}, which is not in the gazetteer")
     return Gazetteer(actors, topics, threshold, max_topics, carried_threshold)
 
 
@@ -92,9 +97,9 @@ def _parse_actor(record: Any, where: str) -> Actor:
     if missing or unknown:
         problem = f"missing {sorted(missing)}" if missing else f"unknown keys {sorted(unknown)}"
         raise DataFileError(f"{where}: {problem}; expected keys {sorted(ACTOR_KEYS)}")
-    strings = {key: record.get(key, "") for key in ACTOR_KEYS - {"aliases"}}
+    strings = {key: record.get(key, "") for key in STRING_KEYS}
     if not all(isinstance(value, str) for value in strings.values()):
-        raise DataFileError(f"{where}: id, name, type, wikipedia, wikidata and affiliation must be strings")
+        raise DataFileError(f"{where}: {', '.join(sorted(STRING_KEYS))} must be strings")
     aliases = record.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise DataFileError(f"{where}: aliases must be a list of non-empty strings")
@@ -106,12 +111,51 @@ def _parse_actor(record: Any, where: str) -> Actor:
         raise DataFileError(f"{where}: name is empty")
     if strings["wikidata"] and not WIKIDATA_ID.match(strings["wikidata"]):
         raise DataFileError(f"{where}: wikidata {strings['wikidata']!r} must look like 'Q123' or be empty")
-    return Actor(aliases=tuple(dict.fromkeys(a.strip() for a in aliases)), **strings)
+    if strings["name_ar"] and not ARABIC_LETTER.search(strings["name_ar"]):
+        raise DataFileError(f"{where}: name_ar {strings['name_ar']!r} must be written in Arabic script")
+    return Actor(
+        aliases=tuple(dict.fromkeys(a.strip() for a in aliases)),
+        roles=_parse_roles(record.get("roles", []), where),
+        coordinates=_parse_coordinates(record.get("coordinates"), where),
+        **{key: value.strip() for key, value in strings.items()},
+    )
+
+
+def _parse_roles(roles: Any, where: str) -> tuple[Role, ...]:
+    """Offices held: [{"title": ..., "start": "2006-05-20", "end": "2014-09-08", "source": URL}], end "" while held."""
+    if not isinstance(roles, list):
+        raise DataFileError(f"{where}: roles must be a list of objects with keys {sorted(ROLE_KEYS)}")
+    parsed = []
+    for number, role in enumerate(roles, start=1):
+        if not isinstance(role, dict) or set(role) - ROLE_KEYS or not all(isinstance(role.get(k, ""), str) for k in ROLE_KEYS):
+            raise DataFileError(f"{where}: role {number} must be an object of strings with keys {sorted(ROLE_KEYS)}")
+        if not role.get("title", "").strip() or not role.get("source", "").strip():
+            raise DataFileError(f"{where}: role {number} needs a 'title' and the 'source' it was verified in")
+        start, end = role.get("start", ""), role.get("end", "")
+        if not PARTIAL_DATE.match(start) or (end and not PARTIAL_DATE.match(end)) or (end and end < start):
+            raise DataFileError(f"{where}: role {number} needs a 'start' like 2006-05-20 (or 2006-05, 2006) and an 'end' after it or \"\"")
+        parsed.append(Role(role["title"].strip(), start, end, role["source"].strip()))
+    return tuple(parsed)
+
+
+def _parse_coordinates(value: Any, where: str) -> Coordinates | None:
+    """{"lat": 33.31, "lon": 44.36, "source": URL}: for a place the shipped GeoNames data does not hold."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"lat", "lon", "source"}:
+        raise DataFileError(f"{where}: coordinates must be an object with keys lat, lon and source")
+    lat, lon, source = value["lat"], value["lon"], value["source"]
+    numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (lat, lon))
+    if not numbers or not -90 <= lat <= 90 or not -180 <= lon <= 180:
+        raise DataFileError(f"{where}: coordinates need a lat between -90 and 90 and a lon between -180 and 180")
+    if not isinstance(source, str) or not source.strip():
+        raise DataFileError(f"{where}: coordinates need the 'source' they were read from")
+    return Coordinates(float(lat), float(lon), source.strip())
 
 
 def _claim_names(actor: Actor, alias_owner: dict[str, str], where: str) -> None:
     """Refuse a name or alias that another actor already uses."""
-    for form in {actor.name, *actor.aliases}:
+    for form in {actor.name, *actor.aliases, *([actor.name_ar] if actor.name_ar else [])}:
         owner = alias_owner.setdefault(form, actor.id)
         if owner != actor.id:
             raise DataFileError(f"{where}: {form!r} is already a name or alias of {owner!r}; an alias must name one actor")

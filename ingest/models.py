@@ -51,6 +51,25 @@ class Split:
 
 
 @dataclass(frozen=True)
+class Role:
+    """An office held from `start` to `end` (ISO dates, as precise as the source: 2006, 2006-05 or 2006-05-20; end "" while held)."""
+
+    title: str
+    start: str
+    end: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """Where a place is, with the source the figures were read from."""
+
+    lat: float
+    lon: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Actor:
     id: str
     name: str
@@ -59,6 +78,10 @@ class Actor:
     wikipedia: str = ""
     wikidata: str = ""
     affiliation: str = ""
+    # the name as Arabic-language media write it; other Arabic spellings are aliases
+    name_ar: str = ""
+    roles: tuple[Role, ...] = ()
+    coordinates: Coordinates | None = None
 
 
 @dataclass(frozen=True)

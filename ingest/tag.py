@@ -42,7 +42,6 @@ class TopicScorer:
     def __init__(
         self,
         topics: Sequence[Topic],
-        actor_ids_by_name: dict[str, str],
         threshold: float,
         max_topics: int,
         carried_threshold: float | None = None,
@@ -56,8 +55,8 @@ class TopicScorer:
         for topic in topics:
             for text, weight in topic.terms:
                 self._add_term(Term(topic.id, text, _term_words(text), text.endswith("*"), weight))
-            for name, weight in topic.actors:
-                self.actor_cues[actor_ids_by_name[name]].append((topic.id, weight))
+            for actor_id, weight in topic.actors:
+                self.actor_cues[actor_id].append((topic.id, weight))
 
     def _add_term(self, term: Term) -> None:
         if term.is_prefix and len(term.words) == 1:
@@ -143,9 +142,8 @@ class Tagger:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.actor_names = {actor.id: actor.name for actor in gazetteer.actors}
-        ids_by_name = {actor.name: actor.id for actor in gazetteer.actors}
         self.matcher = ActorMatcher(gazetteer.actors)
-        self.scorer = TopicScorer(gazetteer.topics, ids_by_name, gazetteer.threshold, gazetteer.max_topics, gazetteer.carried_threshold)
+        self.scorer = TopicScorer(gazetteer.topics, gazetteer.threshold, gazetteer.max_topics, gazetteer.carried_threshold)
 
     def tag_paragraphs(self, paragraphs: Iterable[Paragraph]) -> tuple[TaggedParagraph, ...]:
         """Tag one article's paragraphs in order (people named and topics raised earlier are known later)."""

@@ -67,7 +67,7 @@ TAGGER = Tagger(
             Actor("hamas", "Hamas", "armed_group"),
             Actor("kh", "Kataib Hezbollah", "armed_group", ("KH",)),
         ),
-        topics=(Topic("israel-gaza-war", "War", "d", terms=(), actors=(("Hamas", 2.0),)),),
+        topics=(Topic("israel-gaza-war", "War", "d", terms=(), actors=(("hamas", 2.0),)),),
         threshold=2.0,
         max_topics=3,
     )

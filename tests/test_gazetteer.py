@@ -25,6 +25,24 @@ def test_shipped_people_have_no_bare_surname_aliases(gazetteer):
     assert bare == []
 
 
+def test_arabic_names_roles_and_coordinates_load(tmp_path):
+    line = {
+        "id": "nouri-al-maliki", "name": "Nouri al-Maliki", "type": "person", "name_ar": "نوري المالكي",
+        "roles": [{"title": "Prime Minister of Iraq", "start": "2006-05-20", "end": "2014-09-08", "source": "https://en.wikipedia.org/wiki/Nouri_al-Maliki"}],
+    }  # fmt: skip
+    place = {
+        "id": "tower-22",
+        "name": "Tower 22",
+        "type": "place",
+        "coordinates": {"lat": 33.3, "lon": 38.7, "source": "https://example.org"},
+    }
+    path = tmp_path / "actors.jsonl"
+    path.write_text("\n".join(json.dumps(record, ensure_ascii=False) for record in (line, place)), encoding="utf-8")
+    [maliki, tower] = load_actors(path)
+    assert maliki.name_ar == "نوري المالكي" and maliki.roles[0].end == "2014-09-08"
+    assert (tower.coordinates.lat, tower.coordinates.lon) == (33.3, 38.7)
+
+
 def test_comments_and_blank_lines_are_skipped(tmp_path):
     path = tmp_path / "actors.jsonl"
     path.write_text(f"# states\n\n{GOOD}\n")
@@ -51,6 +69,35 @@ def test_comments_and_blank_lines_are_skipped(tmp_path):
         (
             ['{"id": "kh", "name": "Kataib Hezbollah", "type": "armed_group", "affiliation": "pmf"}'],
             ": actor 'kh' has affiliation 'pmf', which is no actor's id",
+        ),
+        (['{"id": "iraq", "name": "Iraq", "type": "state", "name_ar": "Iraq"}'], ":1: name_ar 'Iraq' must be written in Arabic script"),
+        (['{"id": "x", "name": "X Y", "type": "person", "roles": {"title": "PM"}}'], ":1: roles must be a list of objects"),
+        (
+            ['{"id": "x", "name": "X Y", "type": "person", "roles": [{"title": "PM", "start": "2006"}]}'],
+            ":1: role 1 needs a 'title' and the 'source'",
+        ),
+        (
+            ['{"id": "x", "name": "X Y", "type": "person", "roles": [{"title": "PM", "start": "May 2006", "source": "s"}]}'],
+            ":1: role 1 needs a 'start' like 2006-05-20",
+        ),
+        (
+            ['{"id": "x", "name": "X Y", "type": "person", "roles": [{"title": "PM", "start": "2014", "end": "2006", "source": "s"}]}'],
+            ":1: role 1 needs a 'start' like 2006-05-20 (or 2006-05, 2006) and an 'end' after it",
+        ),
+        (
+            ['{"id": "x", "name": "X", "type": "place", "coordinates": [33, 44]}'],
+            ":1: coordinates must be an object with keys lat, lon and source",
+        ),
+        (
+            ['{"id": "x", "name": "X", "type": "place", "coordinates": {"lat": 95, "lon": 44, "source": "s"}}'],
+            ":1: coordinates need a lat between -90 and 90",
+        ),
+        (
+            [
+                '{"id": "iraq", "name": "Iraq", "type": "state", "name_ar": "العراق"}',
+                '{"id": "iraq-2", "name": "I2", "type": "place", "aliases": ["العراق"]}',
+            ],
+            ":2: 'العراق' is already",
         ),
     ],
 )
@@ -105,8 +152,8 @@ def test_bad_topic_rules_are_refused(tmp_path, topics, settings, message):
 def test_topic_rules_must_name_gazetteer_actors(tmp_path):
     actors = tmp_path / "actors.jsonl"
     actors.write_text(GOOD)
-    topics = write_topics(tmp_path, [{"id": "x", "name": "X", "description": "d", "terms": {}, "actors": {"Iran": 1}}])
-    with pytest.raises(DataFileError, match="topic 'x' names actor 'Iran', which is not in the gazetteer"):
+    topics = write_topics(tmp_path, [{"id": "x", "name": "X", "description": "d", "terms": {}, "actors": {"iran": 1}}])
+    with pytest.raises(DataFileError, match="topic 'x' cues actor id 'iran', which is not in the gazetteer"):
         load_gazetteer(actors, topics)
 
 

@@ -11,11 +11,11 @@ ACTORS = (
     Actor("kurdistan-region", "Kurdistan Region", "place"),
 )
 TOPICS = (
-    Topic("red-sea-and-houthis", "Red Sea", "d", terms=(("shipping", 1.5), ("tanker*", 1.0)), actors=(("Houthis", 3.0),)),
+    Topic("red-sea-and-houthis", "Red Sea", "d", terms=(("shipping", 1.5), ("tanker*", 1.0)), actors=(("houthis", 3.0),)),
     Topic("escalation-risk", "Escalation", "d", terms=(("escalat*", 2.0), ("risk*", 1.0), ("wider war", 2.0), ("war", 1.0))),
     Topic("diplomacy-and-sovereignty", "Diplomacy", "d", terms=(("talks", 1.0), ("bilateral", 1.5))),
     Topic("counter-isis", "ISIS", "d", terms=(("caliphate", 2.0),)),
-    Topic("kurdish-affairs", "Kurds", "d", terms=(("kurdistan", 1.5), ("kurds", 1.5)), actors=(("Kurdistan Region", 1.5),)),
+    Topic("kurdish-affairs", "Kurds", "d", terms=(("kurdistan", 1.5), ("kurds", 1.5)), actors=(("kurdistan-region", 1.5),)),
 )
 
 
