@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.corpus import write_corpus
 from ingest.database import open_database
-from ingest.gazetteer import load_gazetteer
+from ingest.gazetteer import load_actors, load_topic_rules
 from ingest.pipeline import add_paths, retag_database
 
 
@@ -32,17 +32,18 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=100_000)
     parser.add_argument("--workers", type=int)
     args = parser.parse_args()
-    gazetteer = load_gazetteer()
+    actors = load_actors()
+    rules = load_topic_rules(actors=actors)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
         files = write_corpus(corpus, args.paragraphs)
         db = open_database(Path(tmp) / "bench.db")
-        timed("add", args.paragraphs, lambda: add_paths(db, [corpus], gazetteer, workers=args.workers))
+        timed("add", args.paragraphs, lambda: add_paths(db, [corpus], actors, rules, workers=args.workers))
         stored = db.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
         print(f"{files} files, {stored} paragraphs stored")
-        timed("unchanged", stored, lambda: add_paths(db, [corpus], gazetteer, workers=args.workers))
-        timed("retag", stored, lambda: retag_database(db, gazetteer))
+        timed("unchanged", stored, lambda: add_paths(db, [corpus], actors, rules, workers=args.workers))
+        timed("retag", stored, lambda: retag_database(db, actors, rules, workers=args.workers))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the writer process: {peak_mb:.0f} MB")
 

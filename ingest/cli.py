@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
-from .database import check_database, open_database, rebuild_database, summary
+from .database import open_database, summary
 from .errors import IngestError
 from .evaluate import evaluate, format_report
-from .gazetteer import load_gazetteer
+from .gazetteer import load_actors, load_topic_rules
 from .pipeline import add_paths, retag_database
 from .read import DEFAULT_MAX_BYTES, STDIN, count_sources
+from .store import check_store, rebuild_store
 from .tag import Tagger
 
 DEFAULT_DB = "db/articles.db"
@@ -51,10 +52,10 @@ def add(paths, db_path, actors_path, topics_path, workers, max_size, quiet):
     Example: ingest add samples/ --db db/articles.db
     """
     try:
-        gazetteer = load_gazetteer(actors_path, topics_path)
+        actors, rules = _load_data(actors_path, topics_path)
         db = _open(db_path)
         with _progress_bar(paths, enabled=not quiet and sys.stderr.isatty()) as bar:
-            report = add_paths(db, paths, gazetteer, workers=workers, max_bytes=max_size, on_source=lambda: bar.update(1))
+            report = add_paths(db, paths, actors, rules, workers=workers, max_bytes=max_size, on_source=lambda: bar.update(1))
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     for failure in report.failures:
@@ -70,17 +71,18 @@ def add(paths, db_path, actors_path, topics_path, workers, max_size, quiet):
 @db_option
 @actors_option
 @topics_option
-def retag(db_path, actors_path, topics_path):
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes for tagging [default: one per core]")
+def retag(db_path, actors_path, topics_path, workers):
     """Tag every stored paragraph again after a gazetteer or topic rules change.
 
     Example: ingest retag --db db/articles.db
     """
     try:
-        db = _open(db_path)
-        result = retag_database(db, load_gazetteer(actors_path, topics_path))
+        actors, rules = _load_data(actors_path, topics_path)
+        result = retag_database(_open(db_path), actors, rules, workers=workers)
     except IngestError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"retagged {result.paragraphs} paragraphs in {result.articles} articles; {result.changed} changed", err=True)
+    click.echo(f"retagged {result.paragraphs} paragraphs; {result.changed} changed", err=True)
 
 
 existing_db_option = click.option(
@@ -99,7 +101,7 @@ def check(db_path):
     """
     try:
         db = open_database(db_path)
-        problems = check_database(db)
+        problems = check_store(db)
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     for problem in problems:
@@ -112,12 +114,12 @@ def check(db_path):
 @cli.command()
 @existing_db_option
 def rebuild(db_path):
-    """Repair what can be derived: the full-text index, tag arrays and counts, candidates.
+    """Repair what can be derived: the full-text index, tag arrays, counts and candidates.
 
     Example: ingest rebuild --db db/articles.db && ingest check --db db/articles.db
     """
     try:
-        done = rebuild_database(open_database(db_path))
+        done = rebuild_store(open_database(db_path))
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     for line in done:
@@ -135,7 +137,7 @@ def eval_command(gold, actors_path, topics_path, verbose):
     Example: ingest eval gold/seed.json --verbose
     """
     try:
-        report = evaluate(gold, Tagger(load_gazetteer(actors_path, topics_path)))
+        report = evaluate(gold, Tagger(*_load_data(actors_path, topics_path)))
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_report(report, verbose=verbose))
@@ -154,6 +156,11 @@ def _progress_bar(paths, enabled):
 class _NoBar:
     def update(self, steps):
         pass
+
+
+def _load_data(actors_path, topics_path):
+    actors = load_actors(actors_path)
+    return actors, load_topic_rules(topics_path, actors)
 
 
 def _open(db_path):

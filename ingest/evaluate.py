@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import DataFileError, IngestError
 from .models import PLACE_TYPES, Actor, TaggedArticle, TaggedParagraph
-from .pipeline import prepare_article, split_article
+from .pipeline import split_article, tag_article_file
 from .read import Source, read_source
 from .tag import Tagger
 
@@ -93,12 +93,12 @@ def evaluate(gold_path: str | Path, tagger: Tagger) -> EvalReport:
     """Run read, split and tag on each gold article and count matches per bucket."""
     gold_path = Path(gold_path)
     registry, articles = load_gold(gold_path)
-    actors = tagger.gazetteer.actor_by_id()
+    actors = {actor.id: actor for actor in tagger.actors}
     report = EvalReport()
     for gold in articles:
         path = gold_path.parent.parent / gold["file"]
         try:
-            tagged = prepare_article(path, tagger)
+            tagged = tag_article_file(path, tagger)
         except IngestError as error:
             raise DataFileError(f"{gold_path}: {error}") from None
         report.articles.append(_score_article(gold, tagged, registry, actors, report.counts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,34 +30,19 @@ TERM = re.compile(r"^[\w'’.-]+(?: [\w'’.-]+)*\*?$")
 
 
 @dataclass(frozen=True)
-class Gazetteer:
-    actors: tuple[Actor, ...]
+class TopicRules:
+    """The topics and how a paragraph earns one: its evidence must reach `threshold`, best `max_topics` kept."""
+
     topics: tuple[Topic, ...]
     threshold: float
     max_topics: int
     # A paragraph with no topic of its own takes the article's earlier topics that reach this; None: never.
     carried_threshold: float | None = None
 
-    def actor_by_id(self) -> dict[str, Actor]:
-        return {actor.id: actor for actor in self.actors}
 
-
-def load_gazetteer(actors_path: str | Path | None = None, topics_path: str | Path | None = None) -> Gazetteer:
-    """Load both data files (the shipped ones by default) and check that they agree."""
-    actors = load_actors(actors_path or DEFAULT_ACTORS)
-    topics_file = Path(topics_path or DEFAULT_TOPICS)
-    topics, threshold, max_topics, carried_threshold = load_topics(topics_file)
-    ids = {actor.id for actor in actors}
-    for topic in topics:
-        for actor_id, _ in topic.actors:
-            if actor_id not in ids:
-                raise DataFileError(f"{topics_file}: topic {topic.id!r} cues actor id {actor_id!r}, which is not in the gazetteer")
-    return Gazetteer(actors, topics, threshold, max_topics, carried_threshold)
-
-
-def load_actors(path: str | Path) -> tuple[Actor, ...]:
-    """Read actors.jsonl: one JSON object a line; blank lines and lines starting with # are skipped."""
-    path = Path(path)
+def load_actors(path: str | Path | None = None) -> tuple[Actor, ...]:
+    """Read actors.jsonl (the shipped one by default): one JSON object a line; blank lines and lines starting with # are skipped."""
+    path = Path(path or DEFAULT_ACTORS)
     actors: list[Actor] = []
     ids: set[str] = set()
     alias_owner: dict[str, str] = {}
@@ -168,9 +154,12 @@ def _check_affiliations(actors: list[Actor], path: Path) -> None:
             raise DataFileError(f"{path}: actor {actor.id!r} has affiliation {actor.affiliation!r}, which is no actor's id")
 
 
-def load_topics(path: str | Path) -> tuple[tuple[Topic, ...], float, int, float | None]:
-    """Read topics.json: the thresholds, the most topics a paragraph gets, and each topic's rules."""
-    path = Path(path)
+def load_topic_rules(path: str | Path | None = None, actors: Sequence[Actor] = ()) -> TopicRules:
+    """Read topics.json (the shipped one by default): the thresholds, the most topics a paragraph gets, each topic's rules.
+
+    Every actor cue must be the id of one of `actors`.
+    """
+    path = Path(path or DEFAULT_TOPICS)
     document = _parse_json("\n".join(_read_lines(path)), str(path))
     if not isinstance(document, dict) or not isinstance(document.get("topics"), list) or not document["topics"]:
         raise DataFileError(f"{path}: expected an object with a non-empty 'topics' list")
@@ -184,7 +173,12 @@ def load_topics(path: str | Path) -> tuple[tuple[Topic, ...], float, int, float 
     ids = [topic.id for topic in topics]
     if len(set(ids)) != len(ids):
         raise DataFileError(f"{path}: topic ids must be unique")
-    return topics, float(threshold), max_topics, None if carried is None else float(carried)
+    known = {actor.id for actor in actors}
+    for topic in topics:
+        for actor_id, _ in topic.actors:
+            if actor_id not in known:
+                raise DataFileError(f"{path}: topic {topic.id!r} cues actor id {actor_id!r}, which is not in the gazetteer")
+    return TopicRules(topics, float(threshold), max_topics, None if carried is None else float(carried))
 
 
 def _parse_topic(record: Any, where: str) -> Topic:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 ACTOR_TYPES = (
@@ -17,6 +20,7 @@ ACTOR_TYPES = (
     "political_party",
 )
 PLACE_TYPES = frozenset({"state", "place"})
+PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 
 
 @dataclass(frozen=True)
@@ -137,3 +141,21 @@ class TaggedParagraph:
 class TaggedArticle:
     article: Article
     paragraphs: tuple[TaggedParagraph, ...]
+
+
+def content_hash(article: Article, paragraphs: Iterable[Paragraph]) -> str:
+    """Hash everything stored of an article but its tags: an equal hash is an unchanged copy."""
+    metadata = [article.title, article.source, article.url, article.published, article.author, list(article.guessed)]
+    content = [metadata, [(p.section, p.text) for p in paragraphs]]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def text_hash(paragraphs: Iterable[Paragraph]) -> str:
+    """Hash the paragraph text alone, case, spacing and quote style folded: the same article from another format or title."""
+    folded = "\n".join(" ".join(p.text.casefold().translate(PLAIN_QUOTES).split()) for p in paragraphs)
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def title_key(title: str) -> str:
+    """A title folded for identity: lower case, letters and digits only."""
+    return "".join(ch for ch in title.casefold() if ch.isalnum())

@@ -1,39 +1,34 @@
-"""Files -> stored articles: read, split and tag in worker processes, one writer saves."""
+"""Files -> stored articles, and stored paragraphs -> new tags: worker processes read, split and tag; one writer saves."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from .database import candidates_due, refresh_candidates
 from .errors import IngestError, ReadError
-from .gazetteer import Gazetteer
-from .models import Article, Split, TaggedArticle
-from .read import DEFAULT_MAX_BYTES, Source, find_sources, read_article, read_source
+from .gazetteer import TopicRules
+from .geo import locate_places
+from .models import Actor, Article, Paragraph, Split, TaggedArticle, TaggedParagraph, content_hash
+from .read import DEFAULT_MAX_BYTES, Source, find_sources, read_source
 from .split import split_paragraphs
-from .store import (
-    ArticleRows,
-    ArticleWriter,
-    RetagReport,
-    article_rows,
-    content_hash,
-    known_content_hashes,
-    retag,
-    sync_gazetteer,
-)
+from .store import AddStatus, Writer, drop_unused_actors, gazetteer_changed, is_stored, refresh_due, retag_spans, sync_gazetteer
 from .tag import Tagger
 
 # A line (a paragraph, at most) longer than this is data, not prose.
 MAX_LINE_CHARS = 100_000
-# Paragraphs saved per transaction in a bulk load.
+# Paragraphs saved per transaction.
 BATCH_PARAGRAPHS = 2000
-# Articles in flight per worker: enough to keep workers busy, bounded so memory stays flat.
+# Paragraphs read and tagged again together by `retag` (whole articles).
+RETAG_SPAN = 2000
+# Work in flight per worker: enough to keep workers busy, bounded so memory stays flat.
 IN_FLIGHT_PER_WORKER = 16
 
 
@@ -46,32 +41,38 @@ class Failure:
 
 @dataclass(frozen=True)
 class Unchanged:
-    """A file whose article is stored already, exactly as it reads now."""
+    """An article stored already, exactly as it reads now: not tagged again."""
 
     path: str
 
 
 @dataclass
 class AddReport:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
+    statuses: Counter[AddStatus] = field(default_factory=Counter)
     skipped: int = 0
     failures: list[Failure] = field(default_factory=list)
 
-    def count_all(self, statuses: Iterable[str]) -> None:
-        for status in statuses:
-            setattr(self, status, getattr(self, status) + 1)
+    @property
+    def new(self) -> int:
+        return self.statuses[AddStatus.NEW]
+
+    @property
+    def updated(self) -> int:
+        return self.statuses[AddStatus.UPDATED]
+
+    @property
+    def unchanged(self) -> int:
+        return self.statuses[AddStatus.UNCHANGED]
 
     @property
     def failed(self) -> int:
         return len(self.failures)
 
 
-def read_and_split(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Article, Split]:
-    """Read a file holding one article and cut its body into paragraphs."""
-    article = read_article(path, max_bytes)
-    return article, split_article(article)
+@dataclass(frozen=True)
+class RetagReport:
+    paragraphs: int
+    changed: int
 
 
 def split_article(article: Article) -> Split:
@@ -85,16 +86,49 @@ def split_article(article: Article) -> Split:
     return split
 
 
-def prepare_article(path: Path, tagger: Tagger, max_bytes: int = DEFAULT_MAX_BYTES) -> TaggedArticle:
-    """Read, split and tag one file."""
-    article, split = read_and_split(path, max_bytes)
+def read_articles(unit: Unit, max_bytes: int = DEFAULT_MAX_BYTES) -> list[tuple[Article, Split] | Failure]:
+    """Read a source (a file, a JSON export of many articles, a record) and split each article: the one way articles are read."""
+    if isinstance(unit, ReadError):
+        return [Failure(str(unit))]
+    try:
+        articles = read_source(unit, max_bytes)
+    except IngestError as error:
+        return [Failure(str(error))]
+    return [_split(article) for article in articles]
+
+
+def tag_article_file(path: str | Path, tagger: Tagger) -> TaggedArticle:
+    """Read, split and tag a file that holds one article (a gold file's article, say)."""
+    results = read_articles(Source(str(path)))
+    if len(results) != 1:
+        raise ReadError(f"{path}: holds {len(results)} articles where one was expected")
+    if isinstance(results[0], Failure):
+        raise ReadError(results[0].message)
+    article, split = results[0]
     return TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs))
+
+
+def _split(article: Article | ReadError) -> tuple[Article, Split] | Failure:
+    if isinstance(article, ReadError):
+        return Failure(str(article))
+    try:
+        return article, split_article(article)
+    except IngestError as error:
+        return Failure(str(error))
+
+
+def sync_data(db: Database, actors: Sequence[Actor], rules: TopicRules) -> None:
+    """Write the gazetteer, its places and the topics into the database, and finish anything an upgrade left due."""
+    refresh_due(db)
+    if gazetteer_changed(db, actors, rules.topics):  # locating places takes a moment: only when needed
+        sync_gazetteer(db, actors, rules.topics, locate_places(actors))
 
 
 def add_paths(
     db: Database,
     paths: Iterable[str | Path],
-    gazetteer: Gazetteer,
+    actors: Sequence[Actor],
+    rules: TopicRules,
     workers: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_source: Callable[[], None] | None = None,
@@ -103,35 +137,33 @@ def add_paths(
 
     `on_source` is called as each file (or JSON Lines record) is done, for a progress bar.
     """
-    sync_gazetteer(db, gazetteer)
-    writer, report = ArticleWriter(db), AddReport()
-    known = known_content_hashes(db)
-    batch: list[ArticleRows] = []
-    batch_paragraphs = 0
+    sync_data(db, actors, rules)
+    writer, report = Writer(db), AddReport()
 
     def skip(path: Path) -> None:
         report.skipped += 1
 
-    for result in _each_result(prepare_all(find_sources(paths, max_bytes, on_skip=skip), gazetteer, workers, max_bytes, known), on_source):
+    sources = find_sources(paths, max_bytes, on_skip=skip)
+    batch: list[TaggedArticle] = []
+    size = 0
+    for result in _each_result(prepare_all(sources, actors, rules, workers, max_bytes, _path_of(db)), on_source):
         if isinstance(result, Failure):
             report.failures.append(result)
-            continue
-        if isinstance(result, Unchanged):
-            report.unchanged += 1
-            continue
-        batch.append(result)
-        batch_paragraphs += len(result.paragraphs)
-        if batch_paragraphs >= BATCH_PARAGRAPHS:
-            report.count_all(writer.save_batch(batch))
-            batch, batch_paragraphs = [], 0
+        elif isinstance(result, Unchanged):
+            report.statuses[AddStatus.UNCHANGED] += 1
+        else:
+            batch.append(result)
+            size += len(result.paragraphs)
+            if size >= BATCH_PARAGRAPHS:
+                report.statuses.update(writer.save(batch))
+                batch, size = [], 0
     if batch:
-        report.count_all(writer.save_batch(batch))
-    if candidates_due(db):  # this run wrote, or an earlier one stopped before counting
-        refresh_candidates(db)
+        report.statuses.update(writer.save(batch))
+    writer.finish()
     return report
 
 
-Prepared = ArticleRows | Unchanged | Failure
+Prepared = TaggedArticle | Unchanged | Failure
 Unit = Source | ReadError
 
 
@@ -142,69 +174,104 @@ def _each_result(per_source: Iterable[list[Prepared]], on_source: Callable[[], N
             on_source()
 
 
+def _path_of(db: Database) -> str | None:
+    """The database file, for workers to look up stored articles in; None for a database in memory."""
+    name = db.execute("PRAGMA database_list").fetchone()[2]
+    return name or None
+
+
 def prepare_all(
-    units: Iterable[Unit], gazetteer: Gazetteer, workers: int | None, max_bytes: int, known: frozenset[str]
+    units: Iterable[Unit], actors: Sequence[Actor], rules: TopicRules, workers: int | None, max_bytes: int, db_path: str | None
 ) -> Iterator[list[Prepared]]:
     """Prepare sources in order, in worker processes when there are several cores to use."""
     workers = workers or os.cpu_count() or 1
     if workers == 1:
-        tagger = Tagger(gazetteer)
-        yield from (_prepare(unit, tagger, max_bytes, known) for unit in units)
+        worker = _Worker(actors, rules, max_bytes, db_path)
+        yield from (worker.prepare(unit) for unit in units)
         return
-    # fork: workers start at once and need no importable __main__; nothing here runs threads yet
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(gazetteer, max_bytes, known)) as pool:
-        yield from _bounded_imap(pool, _prepare_in_worker, units, workers * IN_FLIGHT_PER_WORKER)
+    yield from _in_workers(workers, _prepare_in_worker, units, (actors, rules, max_bytes, db_path))
 
 
-def _prepare(unit: Unit, tagger: Tagger, max_bytes: int, known: frozenset[str]) -> list[Prepared]:
-    """Read a source's articles; split and tag each unless an identical copy is stored already."""
-    if isinstance(unit, ReadError):
-        return [Failure(str(unit))]
-    try:
-        articles = read_source(unit, max_bytes)
-    except IngestError as error:
-        return [Failure(str(error))]
-    return [_prepare_article(article, tagger, known) for article in articles]
+class _Worker:
+    """What a worker process holds: the tagger, and a read-only view of the stored articles."""
 
+    def __init__(self, actors: Sequence[Actor], rules: TopicRules, max_bytes: int, db_path: str | None) -> None:
+        self.tagger = Tagger(actors, rules)
+        self.max_bytes = max_bytes
+        self.db_path = db_path
+        self.stored = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) if db_path else None
 
-def _prepare_article(article: Article | ReadError, tagger: Tagger, known: frozenset[str]) -> Prepared:
-    if isinstance(article, ReadError):
-        return Failure(str(article))
-    try:
-        split = split_article(article)
-    except IngestError as error:
-        return Failure(str(error))
-    digest = content_hash(article, split.paragraphs)
-    if digest in known:
-        return Unchanged(article.path or "")
-    tagged = TaggedArticle(article, tagger.tag_paragraphs(split.paragraphs))
-    return article_rows(tagged, tagger.actor_names, digest)
+    def prepare(self, unit: Unit) -> list[Prepared]:
+        """Read a source's articles; tag each unless an identical copy is stored already."""
+        return [self._tag(item) if isinstance(item, tuple) else item for item in read_articles(unit, self.max_bytes)]
+
+    def _tag(self, read: tuple[Article, Split]) -> TaggedArticle | Unchanged:
+        article, split = read
+        if self.stored and is_stored(self.stored, content_hash(article, split.paragraphs)):
+            return Unchanged(article.path or "")
+        return TaggedArticle(article, self.tagger.tag_paragraphs(split.paragraphs))
+
+    def retag(self, span: tuple[int, int]) -> tuple[int, int, list[tuple[int, TaggedParagraph]]]:
+        """Tag paragraphs first..last again, article by article."""
+        first, last = span
+        rows = self.stored.execute(
+            "SELECT id, article_id, position, section, text FROM paragraphs WHERE id BETWEEN ? AND ? ORDER BY id", span
+        ).fetchall()
+        tagged = []
+        for _, article_rows in groupby(rows, key=lambda row: row[1]):
+            article_rows = list(article_rows)
+            paragraphs = [Paragraph(position, section, text) for _, _, position, section, text in article_rows]
+            tagged += zip([row[0] for row in article_rows], self.tagger.tag_paragraphs(paragraphs), strict=True)
+        return first, last, tagged
 
 
 # Set once in each worker process by the pool's initializer.
-_worker_state: dict = {}
+_worker: list[_Worker] = []
 
 
-def _start_worker(gazetteer: Gazetteer, max_bytes: int, known: frozenset[str]) -> None:
-    _worker_state.update(tagger=Tagger(gazetteer), max_bytes=max_bytes, known=known)
+def _start_worker(actors: Sequence[Actor], rules: TopicRules, max_bytes: int, db_path: str | None) -> None:
+    _worker.append(_Worker(actors, rules, max_bytes, db_path))
 
 
 def _prepare_in_worker(unit: Unit) -> list[Prepared]:
-    return _prepare(unit, _worker_state["tagger"], _worker_state["max_bytes"], _worker_state["known"])
+    return _worker[0].prepare(unit)
 
 
-def _bounded_imap(pool, function: Callable, items: Iterable, window: int) -> Iterator:
-    """Like Pool.imap, in order, but never more than `window` items ahead of the consumer."""
-    pending: deque = deque()
-    for item in items:
-        pending.append(pool.apply_async(function, (item,)))
-        if len(pending) >= window:
+def _retag_in_worker(span: tuple[int, int]) -> tuple[int, int, list[tuple[int, TaggedParagraph]]]:
+    return _worker[0].retag(span)
+
+
+def _in_workers(workers: int, function: Callable, items: Iterable, initargs: tuple) -> Iterator:
+    """`function` over `items` in a pool of worker processes, results in order, at most a bounded window ahead."""
+    # fork: workers start at once and need no importable __main__; nothing here runs threads yet
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(workers, initializer=_start_worker, initargs=initargs) as pool:
+        pending: deque = deque()
+        for item in items:
+            pending.append(pool.apply_async(function, (item,)))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                yield pending.popleft().get()
+        while pending:
             yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
 
 
-def retag_database(db: Database, gazetteer: Gazetteer) -> RetagReport:
-    """Re-tag every stored paragraph with this gazetteer."""
-    return retag(db, gazetteer, Tagger(gazetteer).tag_paragraphs)
+def retag_database(db: Database, actors: Sequence[Actor], rules: TopicRules, workers: int | None = None) -> RetagReport:
+    """Tag every stored paragraph again with these actors and topic rules, in worker processes, through the one writer."""
+    sync_data(db, actors, rules)
+    writer = Writer(db)
+    db_path = _path_of(db)
+    workers = (workers or os.cpu_count() or 1) if db_path else 1
+    spans = list(retag_spans(db, RETAG_SPAN))
+    if workers == 1:
+        worker = _Worker(actors, rules, DEFAULT_MAX_BYTES, db_path)
+        worker.stored = worker.stored or db.conn
+        results: Iterable = (worker.retag(span) for span in spans)
+    else:
+        results = _in_workers(workers, _retag_in_worker, spans, (actors, rules, DEFAULT_MAX_BYTES, db_path))
+    paragraphs = changed = 0
+    for first, last, tagged in results:
+        changed += writer.replace_tags(first, last, tagged)
+        paragraphs += len(tagged)
+    drop_unused_actors(db, [actor.id for actor in actors])
+    writer.finish()
+    return RetagReport(paragraphs, changed)

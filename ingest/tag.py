@@ -8,9 +8,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .discover import find_candidates
-from .gazetteer import Gazetteer
+from .gazetteer import TopicRules
 from .match import ActorMatcher, Words, tokenize
-from .models import Mention, Paragraph, TaggedParagraph, Topic, TopicTag
+from .models import Actor, Mention, Paragraph, TaggedParagraph, Topic, TopicTag
 
 # Single-word prefix terms are looked up by their first letters.
 PREFIX_KEY = 4
@@ -137,13 +137,14 @@ def _term_fits(term: Term, words: Sequence[str], index: int) -> bool:
 
 
 class Tagger:
-    """Everything needed to tag paragraphs, compiled once from a gazetteer."""
+    """Everything needed to tag paragraphs, compiled once from the gazetteer and the topic rules."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
-        self.gazetteer = gazetteer
-        self.actor_names = {actor.id: actor.name for actor in gazetteer.actors}
-        self.matcher = ActorMatcher(gazetteer.actors)
-        self.scorer = TopicScorer(gazetteer.topics, gazetteer.threshold, gazetteer.max_topics, gazetteer.carried_threshold)
+    def __init__(self, actors: Sequence[Actor], rules: TopicRules) -> None:
+        self.actors = tuple(actors)
+        self.rules = rules
+        self.actor_names = {actor.id: actor.name for actor in actors}
+        self.matcher = ActorMatcher(actors)
+        self.scorer = TopicScorer(rules.topics, rules.threshold, rules.max_topics, rules.carried_threshold)
 
     def tag_paragraphs(self, paragraphs: Iterable[Paragraph]) -> tuple[TaggedParagraph, ...]:
         """Tag one article's paragraphs in order (people named and topics raised earlier are known later)."""

@@ -7,9 +7,10 @@ import pytest
 from datasette.app import Datasette
 from sqlite_utils import Database
 
-from ingest.database import SCHEMA_VERSION, check_database, ensure_schema, open_database
-from ingest.gazetteer import load_gazetteer
+from ingest.database import SCHEMA_VERSION, ensure_schema, open_database
+from ingest.gazetteer import load_actors, load_topic_rules
 from ingest.pipeline import add_paths
+from ingest.store import check_store
 from ingest.tag import Tagger
 
 ROOT = Path(__file__).parent.parent
@@ -19,13 +20,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def gazetteer():
-    return load_gazetteer()
+def actors():
+    return load_actors()
 
 
 @pytest.fixture(scope="session")
-def tagger(gazetteer):
-    return Tagger(gazetteer)
+def rules(actors):
+    return load_topic_rules(actors=actors)
+
+
+@pytest.fixture(scope="session")
+def tagger(actors, rules):
+    return Tagger(actors, rules)
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +42,7 @@ def seed():
 def assert_sound(database):
     """`ingest check` passes: every database a test builds is checked when the test ends."""
     if database.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-        assert check_database(database) == []
+        assert check_store(database) == []
 
 
 @pytest.fixture
@@ -57,10 +63,10 @@ def db_path(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def sample_db_path(tmp_path_factory, gazetteer):
+def sample_db_path(tmp_path_factory, actors, rules):
     """A database file built from the bundled sample, as the main README command builds it."""
     path = tmp_path_factory.mktemp("published") / "articles.db"
-    add_paths(open_database(path), [ROOT / "samples"], gazetteer, workers=1)
+    add_paths(open_database(path), [ROOT / "samples"], actors, rules, workers=1)
     assert_sound(Database(path))
     return path
 

@@ -7,10 +7,8 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from ingest.cli import cli
-from ingest.database import open_database
 from ingest.pipeline import Unchanged, prepare_all
 from ingest.read import Source
-from ingest.store import known_content_hashes
 
 from .conftest import ROOT, SAMPLE, SEED_GOLD
 
@@ -78,8 +76,8 @@ def test_bad_gazetteer_is_one_line_and_exit_1(tmp_path, db_path):
     exit_code, _, stderr = run("add", SAMPLE, "--db", db_path, "--actors", actors)
     assert exit_code == 1
     assert (
-        stderr
-        == f"Error: {actors}:1: missing ['type']; expected keys ['affiliation', 'aliases', 'id', 'name', 'type', 'wikidata', 'wikipedia']\n"
+        stderr == f"Error: {actors}:1: missing ['type']; expected keys ['affiliation', 'aliases', 'coordinates', 'id', 'name', 'name_ar', "
+        "'roles', 'type', 'wikidata', 'wikipedia']\n"
     )
     assert not db_path.exists()
 
@@ -103,7 +101,7 @@ def test_eval_verbose_lists_misses_and_false_alarms(tmp_path):
 
 def test_retag_reports_what_it_did(db_path):
     run("add", SAMPLE, "--db", db_path)
-    assert run("retag", "--db", db_path) == (0, "", "retagged 18 paragraphs in 1 articles; 0 changed\n")
+    assert run("retag", "--db", db_path) == (0, "", "retagged 18 paragraphs; 0 changed\n")
 
 
 def test_retag_with_an_edited_gazetteer_tags_the_new_actor(db_path, tmp_path):
@@ -112,7 +110,7 @@ def test_retag_with_an_edited_gazetteer_tags_the_new_actor(db_path, tmp_path):
     shipped = (ROOT / "ingest" / "data" / "actors.jsonl").read_text()
     added = '{"id": "american-statecraft-program", "name": "American Statecraft Program", "type": "think_tank"}\n'
     actors.write_text(shipped + added)
-    assert run("retag", "--db", db_path, "--actors", actors) == (0, "", "retagged 18 paragraphs in 1 articles; 1 changed\n")
+    assert run("retag", "--db", db_path, "--actors", actors) == (0, "", "retagged 18 paragraphs; 1 changed\n")
     db = Database(db_path)
     assert db.execute("SELECT surface FROM mentions WHERE actor_id = 'american-statecraft-program'").fetchall() == [
         ("American Statecraft Program",)
@@ -133,10 +131,9 @@ def test_a_db_that_is_not_sqlite_is_one_line_and_exit_1(tmp_path):
     assert (exit_code, stderr) == (1, f"Error: {not_a_db}: cannot open as an SQLite database (file is not a database)\n")
 
 
-def test_unchanged_files_are_not_tagged_again(db_path, gazetteer):
+def test_unchanged_files_are_not_tagged_again(db_path, actors, rules):
     run("add", SAMPLE, "--db", db_path)
-    known = known_content_hashes(open_database(db_path))
-    [[result]] = prepare_all([Source(str(SAMPLE))], gazetteer, workers=1, max_bytes=10**6, known=known)
+    [[result]] = prepare_all([Source(str(SAMPLE))], actors, rules, workers=1, max_bytes=10**6, db_path=str(db_path))
     assert result == Unchanged(str(SAMPLE))
-    [[result]] = prepare_all([Source(str(SAMPLE))], gazetteer, workers=1, max_bytes=10**6, known=frozenset())
+    [[result]] = prepare_all([Source(str(SAMPLE))], actors, rules, workers=1, max_bytes=10**6, db_path=None)
     assert len(result.paragraphs) == 18

@@ -4,7 +4,7 @@ import pytest
 
 from ingest.errors import DataFileError
 from ingest.evaluate import Counts, evaluate, evaluate_extraction, label_key, load_gold, shingle_scores
-from ingest.gazetteer import Gazetteer
+from ingest.gazetteer import TopicRules
 from ingest.models import Actor, Topic
 from ingest.tag import Tagger
 
@@ -61,16 +61,12 @@ def test_scores():
 
 
 TAGGER = Tagger(
-    Gazetteer(
-        actors=(
-            Actor("iran", "Iran", "state"),
-            Actor("hamas", "Hamas", "armed_group"),
-            Actor("kh", "Kataib Hezbollah", "armed_group", ("KH",)),
-        ),
-        topics=(Topic("israel-gaza-war", "War", "d", terms=(), actors=(("hamas", 2.0),)),),
-        threshold=2.0,
-        max_topics=3,
-    )
+    (
+        Actor("iran", "Iran", "state"),
+        Actor("hamas", "Hamas", "armed_group"),
+        Actor("kh", "Kataib Hezbollah", "armed_group", ("KH",)),
+    ),
+    TopicRules(topics=(Topic("israel-gaza-war", "War", "d", terms=(), actors=(("hamas", 2.0),)),), threshold=2.0, max_topics=3),
 )
 
 

@@ -3,25 +3,25 @@ import json
 import pytest
 
 from ingest.errors import DataFileError
-from ingest.gazetteer import DEFAULT_TOPICS, load_actors, load_gazetteer, load_topics
+from ingest.gazetteer import load_actors, load_topic_rules
 from ingest.models import ACTOR_TYPES
 
 GOOD = '{"id": "iraq", "name": "Iraq", "type": "state", "aliases": ["Republic of Iraq"]}'
 
 
-def test_shipped_gazetteer_covers_every_type_and_the_topics(gazetteer):
-    assert len(gazetteer.actors) >= 300
-    assert {actor.type for actor in gazetteer.actors} == set(ACTOR_TYPES)
-    assert [topic.id for topic in gazetteer.topics] == [
+def test_shipped_gazetteer_covers_every_type_and_the_topics(actors, rules):
+    assert len(actors) >= 300
+    assert {actor.type for actor in actors} == set(ACTOR_TYPES)
+    assert [topic.id for topic in rules.topics] == [
         "us-troop-presence", "militia-attacks", "strikes-and-raids", "counter-isis", "iran-influence",
         "iraqi-politics", "israel-gaza-war", "red-sea-and-houthis", "escalation-risk",
         "diplomacy-and-sovereignty", "kurdish-affairs", "regional-politics", "iran-nuclear",
     ]  # fmt: skip
 
 
-def test_shipped_people_have_no_bare_surname_aliases(gazetteer):
+def test_shipped_people_have_no_bare_surname_aliases(actors):
     """Bare surnames are derived and need a full mention first (GUIDELINES rule 10)."""
-    bare = [(a.name, alias) for a in gazetteer.actors if a.type == "person" for alias in a.aliases if len(alias.split()) == 1]
+    bare = [(a.name, alias) for a in actors if a.type == "person" for alias in a.aliases if len(alias.split()) == 1]
     assert bare == []
 
 
@@ -144,7 +144,7 @@ def write_topics(tmp_path, topics, **settings):
 def test_bad_topic_rules_are_refused(tmp_path, topics, settings, message):
     path = write_topics(tmp_path, topics, **settings)
     with pytest.raises(DataFileError) as error:
-        load_topics(path)
+        load_topic_rules(path)
     assert str(error.value).startswith(str(path))
     assert message in str(error.value)
 
@@ -154,9 +154,9 @@ def test_topic_rules_must_name_gazetteer_actors(tmp_path):
     actors.write_text(GOOD)
     topics = write_topics(tmp_path, [{"id": "x", "name": "X", "description": "d", "terms": {}, "actors": {"iran": 1}}])
     with pytest.raises(DataFileError, match="topic 'x' cues actor id 'iran', which is not in the gazetteer"):
-        load_gazetteer(actors, topics)
+        load_topic_rules(topics, load_actors(actors))
 
 
-def test_shipped_topic_rules_load():
-    topics, threshold, max_topics, carried_threshold = load_topics(DEFAULT_TOPICS)
-    assert len(topics) == 13 and 0 < carried_threshold < threshold and max_topics == 3
+def test_shipped_topic_rules_load(actors):
+    rules = load_topic_rules(actors=actors)
+    assert len(rules.topics) == 13 and 0 < rules.carried_threshold < rules.threshold and rules.max_topics == 3

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from sqlite_utils import Database
 
-from ingest.database import check_database
+from ingest.store import check_store
 
 from .conftest import ROOT, SAMPLE
 
@@ -73,7 +73,7 @@ def test_hostile_files_are_refused_with_one_line_each_in_bounded_memory(tmp_path
         (str(folder / "zz-good.txt"), 18),
     ]
     assert db.execute("SELECT text FROM paragraphs WHERE article_id = 1").fetchone() == ("&lol9;",)
-    assert check_database(db) == []
+    assert check_store(db) == []
 
 
 @pytest.mark.parametrize("size", [10, 10_000])

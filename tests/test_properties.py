@@ -7,13 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from ingest.database import check_database, ensure_schema, refresh_candidates
+from ingest.database import ensure_schema
 from ingest.errors import ReadError
 from ingest.models import Article, Paragraph, TaggedArticle
 from ingest.parse import parse_html_article, parse_json_articles, parse_markdown_article, parse_text_article
 from ingest.read import decode_text
 from ingest.split import MAX_PARAGRAPH_CHARS, split_paragraphs
-from ingest.store import ArticleWriter, article_rows, sync_gazetteer
+from ingest.store import Writer, check_store, sync_gazetteer
 
 # Words of the region among arbitrary characters, so that names and terms are found too.
 NAMES = st.sampled_from(
@@ -55,21 +55,20 @@ def test_tags_point_at_their_text_and_never_overlap(tagger, texts):
         assert all(text[m.start : m.end] == m.surface for m in tagged.mentions)
         assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(spans))
         assert all(text[c.start : c.end] == c.name for c in tagged.candidates)
-        assert len(tagged.topics) <= tagger.gazetteer.max_topics
+        assert len(tagged.topics) <= tagger.rules.max_topics
 
 
 @SETTINGS
 @given(st.lists(TEXTS.filter(str.strip), min_size=1, max_size=5))
-def test_stored_hostile_paragraphs_pass_the_database_check(gazetteer, tagger, texts):
+def test_stored_hostile_paragraphs_pass_the_database_check(actors, rules, tagger, texts):
     db = Database(memory=True)
     ensure_schema(db)
-    sync_gazetteer(db, gazetteer)
+    sync_gazetteer(db, actors, rules.topics, {})
     paragraphs = split_paragraphs("\n\n".join(texts)).paragraphs
     tagged = TaggedArticle(Article(title="Hostile", body=""), tagger.tag_paragraphs(paragraphs))
     if paragraphs:
-        ArticleWriter(db).save_batch([article_rows(tagged, tagger.actor_names)])
-    refresh_candidates(db)
-    assert check_database(db) == []
+        Writer(db).save([tagged])
+    assert check_store(db) == []
 
 
 @SETTINGS

@@ -4,34 +4,33 @@ import json
 import pytest
 from sqlite_utils import Database
 
-from ingest.database import SCHEMA_VERSION, check_database, ensure_schema, open_database, rebuild_database, refresh_candidates
+from ingest.database import SCHEMA_VERSION, ensure_schema, open_database
 from ingest.errors import DatabaseError
 from ingest.models import Actor
-from ingest.pipeline import prepare_article
-from ingest.store import ROWS_PER_STATEMENT, ArticleWriter, article_rows, insert_rows, retag, sync_gazetteer
-from ingest.tag import Tagger
+from ingest.pipeline import retag_database, tag_article_file
+from ingest.store import Writer, check_store, rebuild_store, refresh_due, sync_gazetteer
 
 from .conftest import FIXTURES, SAMPLE
 
 
 @pytest.fixture
 def sample(tagger):
-    return prepare_article(SAMPLE, tagger)
+    return tag_article_file(SAMPLE, tagger)
 
 
 @pytest.fixture
-def file_db(db_path, gazetteer):
+def file_db(db_path, actors, rules):
     db = open_database(db_path)
-    sync_gazetteer(db, gazetteer)
+    sync_gazetteer(db, actors, rules.topics, {})
     return db
 
 
 def save(db, *articles):
-    """Save articles as `ingest add` does: a batch, then the candidates counted."""
-    names = dict(db.execute("SELECT id, name FROM actors").fetchall())
-    statuses = ArticleWriter(db).save_batch([article_rows(article, names) for article in articles])
-    refresh_candidates(db)
-    return statuses
+    """Save articles as `ingest add` does: a batch, then the run finished."""
+    writer = Writer(db)
+    statuses = writer.save(articles)
+    writer.finish()
+    return [status.value for status in statuses]
 
 
 def rows(db, sql, params=()):
@@ -146,50 +145,50 @@ def test_a_failing_batch_leaves_nothing_behind(file_db, sample):
         assert rows(file_db, f"SELECT count(*) FROM {table}") == [(0,)]
 
 
-def test_many_rows_are_inserted_across_statements(db):
+def test_rows_written_outside_the_writer_are_found_by_check_and_mended_by_rebuild(db):
     db.execute("INSERT INTO articles (id, title, title_key, content_hash, ingested_at) VALUES (1, 't', 't', 'h', 'now')")
-    count = ROWS_PER_STATEMENT * 2 + 7
-    insert_rows(db, "paragraphs", ("id", "article_id", "position", "text"), [(i, 1, i, f"paragraph {i}") for i in range(1, count + 1)])
-    assert rows(db, "SELECT count(*) FROM paragraphs") == [(count,)]
+    count = 2007
+    paragraphs = [(i, i, f"paragraph {i}") for i in range(1, count + 1)]
+    with db.atomic():
+        db.conn.executemany("INSERT INTO paragraphs (id, article_id, position, text) VALUES (?, 1, ?, ?)", paragraphs)
     assert rows(db, "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH 'paragraph'") == [(count,)]
-    assert check_database(db) == [
+    assert check_store(db) == [
         "1 articles whose paragraph_count is not their number of paragraphs",
         "1 articles whose paragraphs are not numbered 1 to paragraph_count",
+        "4 facet_counts rows that disagree with a recount (run ingest rebuild)",
     ]
-    assert rebuild_database(db) == ["1 paragraph counts corrected", "full-text index and candidates rebuilt"]
+    assert rebuild_store(db) == ["1 paragraph counts corrected", "full-text index and counts rebuilt"]
+    assert rows(db, "SELECT paragraphs, articles FROM facet_counts WHERE facet = 'store'") == [(count, 1)]
 
 
-def test_retag_applies_a_gazetteer_edit_without_reingesting(file_db, sample, gazetteer, tmp_path):
+def test_retag_applies_a_gazetteer_edit_without_reingesting(file_db, sample, actors, rules):
     save(file_db, sample)
     portal = Actor("portal-news-test", "Portal", "media")
-    edited = dataclasses.replace(gazetteer, actors=(*gazetteer.actors, portal))
-    report = retag(file_db, edited, Tagger(edited).tag_paragraphs)
-    assert (report.articles, report.paragraphs, report.changed) == (1, 18, 1)
+    report = retag_database(file_db, (*actors, portal), rules, workers=1)
+    assert (report.paragraphs, report.changed) == (18, 1)
     assert json.loads(rows(file_db, "SELECT actors FROM paragraphs WHERE position = 2")[0][0])[0] == "Portal"
     assert rows(file_db, "SELECT surface FROM mentions WHERE actor_id = 'portal-news-test'") == [("Portal",)]
     assert_consistent(file_db)
-    report = retag(file_db, gazetteer, Tagger(gazetteer).tag_paragraphs)
+    report = retag_database(file_db, actors, rules, workers=1)
     assert report.changed == 1
     assert rows(file_db, "SELECT count(*) FROM actors WHERE id = 'portal-news-test'") == [(0,)]
     assert_consistent(file_db)
 
 
-def test_unknown_names_are_counted_and_leave_once_added_to_the_gazetteer(file_db, sample, gazetteer):
+def test_unknown_names_are_counted_and_leave_once_added_to_the_gazetteer(file_db, sample, actors, rules):
     save(file_db, sample)
-    refresh_candidates(file_db)
     program = "American Statecraft Program"
     assert rows(file_db, "SELECT kind, paragraphs, articles, examples FROM candidates WHERE name = ?", (program,)) == [
         ("think_tank", 1, 1, "[16]")
     ]
     added = Actor("american-statecraft-program", program, "think_tank", affiliation="carnegie-endowment")
-    edited = dataclasses.replace(gazetteer, actors=(*gazetteer.actors, added))
-    retag(file_db, edited, Tagger(edited).tag_paragraphs)
+    retag_database(file_db, (*actors, added), rules, workers=1)
     assert rows(file_db, "SELECT count(*) FROM candidates WHERE name = ?", (program,)) == [(0,)]
     assert program in json.loads(rows(file_db, "SELECT actors FROM paragraphs WHERE id = 16")[0][0])
     assert_consistent(file_db)
 
 
-def test_a_database_from_version_1_is_upgraded_without_losing_data(tmp_path, gazetteer):
+def test_a_database_from_version_1_is_upgraded_without_losing_data(tmp_path, actors, rules):
     path = tmp_path / "old.db"
     path.write_bytes((FIXTURES / "databases" / "schema-v1-sample.db").read_bytes())
     before = {table: rows(Database(path), f"SELECT count(*) FROM {table}") for table in ("articles", "paragraphs", "mentions")}
@@ -198,9 +197,29 @@ def test_a_database_from_version_1_is_upgraded_without_losing_data(tmp_path, gaz
     assert {table: rows(db, f"SELECT count(*) FROM {table}") for table in before} == before
     assert rows(db, "SELECT DISTINCT format FROM articles") == [("text",)]
     assert {"candidates", "candidate_mentions"} <= set(db.table_names())
+    assert refresh_due(db) == ["refreshed candidates, counts, paragraphs_fts"]
     assert_consistent(db)
-    retag(db, gazetteer, Tagger(gazetteer).tag_paragraphs)
+    retag_database(db, actors, rules, workers=1)
     assert rows(db, "SELECT count(*) FROM candidates") != [(0,)]
+
+
+def test_a_database_from_version_2_is_upgraded_to_fold_arabic_index_headings_and_keep_counts(tmp_path, actors, rules):
+    path = tmp_path / "old.db"
+    path.write_bytes((FIXTURES / "databases" / "schema-v2-sample.db").read_bytes())
+    before = {table: rows(Database(path), f"SELECT * FROM {table}") for table in ("articles", "paragraphs", "mentions")}
+    db = open_database(path)
+    assert rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert {table: rows(db, f"SELECT * FROM {table}") for table in before} == before
+    assert check_store(db) == [
+        "full-text index out of sync with paragraphs (database disk image is malformed; run ingest rebuild)",
+        "3 derived tables due a refresh after an upgrade (run ingest rebuild, or any ingest add or retag)",
+    ]
+    assert refresh_due(db) == ["refreshed candidates, counts, paragraphs_fts"]
+    assert_consistent(db)
+    heading = "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'section : consequences'"
+    assert rows(db, heading) == [(13,), (14,), (15,), (16,), (17,), (18,)]
+    assert rows(db, "SELECT paragraphs FROM actor_counts WHERE name = 'Mushtaq Jawad Kazim al-Jawari'") == [(4,)]
+    assert rows(db, "SELECT count(*) FROM paragraph_actors WHERE published IS NOT NULL") == [(0,)]  # the sample has no date
 
 
 def test_a_database_from_a_newer_version_is_refused(db_path):
@@ -221,8 +240,8 @@ def test_schema_is_idempotent(db):
     assert {"paragraphs_with_articles", "actor_cooccurrence", "actor_counts", "topic_counts", "actor_forms"} <= set(db.view_names())
 
 
-def test_actor_table_is_the_gazetteer(file_db, gazetteer):
-    assert rows(file_db, "SELECT count(*) FROM actors") == [(len(gazetteer.actors),)]
+def test_actor_table_is_the_gazetteer(file_db, actors):
+    assert rows(file_db, "SELECT count(*) FROM actors") == [(len(actors),)]
     assert rows(file_db, "SELECT count(*) FROM topics") == [(13,)]
 
 
@@ -235,10 +254,10 @@ def test_full_text_index_follows_updates_and_deletes(file_db, sample):
     assert rows(file_db, "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'zeppelin'") == []
     assert rows(file_db, "INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)") == []
     # the deleted paragraph's tags are orphans now, and its article one paragraph short: rebuild repairs both
-    assert rebuild_database(file_db)[:3] == [
+    assert rebuild_store(file_db)[:3] == [
+        "4 mentions rows of no paragraph deleted",
         "3 paragraph_actors rows of no paragraph deleted",
         "2 paragraph_topics rows of no paragraph deleted",
-        "4 mentions rows of no paragraph deleted",
     ]
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from ingest.gazetteer import Gazetteer
+from ingest.gazetteer import TopicRules
 from ingest.models import Actor, Paragraph, Topic
 from ingest.tag import Tagger
 
@@ -20,7 +20,7 @@ TOPICS = (
 
 
 def tagger(threshold=2.0, max_topics=3, carried_threshold=None):
-    return Tagger(Gazetteer(ACTORS, TOPICS, threshold, max_topics, carried_threshold))
+    return Tagger(ACTORS, TopicRules(TOPICS, threshold, max_topics, carried_threshold))
 
 
 def topics_of(text, **settings):
