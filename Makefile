@@ -6,10 +6,11 @@ DB := db/articles.db
 
 .PHONY: run test lint
 
-$(BIN)/.installed: pyproject.toml
+# constraints.txt holds the exact tested set; pyproject.toml declares compatible ranges.
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt -e ".[test,shards]"
 	touch $@
 
 # Ingest the bundled sample and serve it on http://127.0.0.1:8001

@@ -4,14 +4,16 @@ import re
 import pytest
 
 from ingest.database import schema_sql
-from ingest.publish import highlight_snippet
+from ingest.render import highlight_snippet
 
 from .conftest import ROOT
 
 METADATA = json.loads((ROOT / "metadata.json").read_text())
 QUERIES = METADATA["databases"]["articles"]["queries"]
 QUERY_PARAMS = {
-    "search": {"q": "Abu Taqwa"},
+    "search_feed": {"q": "Abu Taqwa"},
+    "actor_feed": {"actor": "Harakat al-Nujaba"},
+    "topic_feed": {"topic": "us-troop-presence"},
     "actors_together": {"actor": "HaN", "other_actor": "Iran"},
     "actor_paragraphs": {"actor": "Ansar Allah"},
     "actor_companions": {"actor": "Mohammed Shia al-Sudani"},
@@ -39,9 +41,9 @@ async def test_actor_array_facet_lists_harakat_al_nujaba(datasette):
     assert values["United States"] >= 10
 
 
-async def test_default_facets_are_actors_topics_source_and_section(datasette):
+async def test_default_facets_are_actors_types_topics_sources_sections_and_months(datasette):
     data = await get_json(datasette, "/articles/paragraphs.json", _search="Taqwa")
-    assert set(data["facet_results"]) == {"actors", "topics", "source", "section"}
+    assert set(data["facet_results"]) == {"actor", "type", "topic", "source", "section", "month"}
     assert {item["value"] for item in data["facet_results"]["source"]["results"]} == {"Vox"}
     assert data["filtered_table_rows_count"] == 4
 
@@ -49,7 +51,7 @@ async def test_default_facets_are_actors_topics_source_and_section(datasette):
 async def test_searching_abu_taqwa_in_the_ui_finds_his_paragraphs(datasette):
     response = await datasette.client.get("/articles/paragraphs", params={"_search": "Abu Taqwa"})
     assert response.status_code == 200
-    assert "4 rows where search matches" in response.text
+    assert "4 paragraphs, ranked by relevance (bm25)" in response.text
     assert "Harakat al-Nujaba" in response.text
 
 
@@ -178,14 +180,18 @@ def test_snippets_are_escaped_but_for_their_highlights(snippet, html):
 
 
 async def test_query_results_link_paragraph_ids_to_their_page(datasette):
+    response = await datasette.client.get("/articles/actors_together", params={"actor": "HaN", "other_actor": "Iran"})
+    assert '<a href="/articles/paragraphs/3">3</a>' in response.text
     response = await datasette.client.get("/articles/search", params={"q": "Kavanagh"})
-    assert '<a href="/articles/paragraphs/16">16</a>' in response.text
+    assert '<a href="/articles/paragraphs/16">' in response.text
     page = await datasette.client.get("/articles/paragraphs/16")
     assert page.status_code == 200 and "mentions" in page.text
 
 
 @pytest.mark.parametrize("q", ["", "   "])
-async def test_an_empty_search_shows_the_form_and_no_rows(datasette, q):
-    assert await get_json(datasette, "/articles/search.json", _shape="array", q=q) == []
+async def test_an_empty_search_browses_the_newest_paragraphs_with_exact_facets(datasette, q):
+    data = await get_json(datasette, "/articles/search.json", q=q)
+    assert data["total"] == 18 and data["total_exact"] and data["ranking"]["by"] == "date"
+    assert all(facet["exact"] for facet in data["facet_results"].values())
     page = await datasette.client.get("/articles/search", params={"q": q})
-    assert page.status_code == 200
+    assert page.status_code == 200 and 'name="q"' in page.text
