@@ -25,6 +25,7 @@ from .search import (
     Facet,
     Filters,
     Hit,
+    ResultCache,
     Results,
     Search,
     SearchTimeout,
@@ -32,9 +33,10 @@ from .search import (
     facets_over_query,
     filter_conditions,
     merge_results,
+    page_hits,
     plan_search,
+    ranked_ids,
     results,
-    search_page,
 )
 
 DESK_TABLES = {"paragraphs", "paragraphs_fts", "facet_counts"}
@@ -104,13 +106,27 @@ def _day_after(day: str | None) -> str | None:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() if day else None
 
 
+CACHE = ResultCache()
+
+
 async def search_database(db, search: Search) -> Results:
-    """A search in one database: planned, then its page and its counts in two SQL threads at once."""
+    """A search in one database: planned, then its ranking (in id ranges) and its counts in SQL threads at once."""
+    cached = CACHE.get(db.path, search)
+    if cached is not None:
+        return cached
     plan = await db.execute_fn(lambda connection: plan_search(connection, search))
-    page, analysis = await asyncio.gather(
-        db.execute_fn(lambda connection: search_page(connection, plan)), db.execute_fn(lambda connection: analyse(connection, plan))
+
+    def rank(low: int, high: int) -> Callable:
+        return lambda connection: ranked_ids(connection, plan, low, high)
+
+    *parts, analysis = await asyncio.gather(
+        *(db.execute_fn(rank(low, high)) for low, high in plan.rank_ranges()),
+        db.execute_fn(lambda connection: analyse(connection, plan)),
     )
-    return results(plan, page, analysis)
+    page = await db.execute_fn(lambda connection: page_hits(connection, plan, parts))
+    found = results(plan, page, analysis)
+    CACHE.put(db.path, search, found)
+    return found
 
 
 async def search_everywhere(databases: Sequence, search: Search) -> Results:
