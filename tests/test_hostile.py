@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import pytest
 from datasette.app import Datasette
@@ -106,6 +107,15 @@ def hostile_pages(paragraph_id=1, article_id=1):
         "/articles/actors_together?actor=Kataib+Hezbollah&other_actor=Iran",
         "/articles/actor_companions?actor=Iran",
         "/articles?sql=select+title,+source,+url+from+articles",
+        "/-/search?q=Kataib",
+        "/-/search?q=spokesman&_actor=hostile",
+        "/articles/search?q=Kataib&source=" + urllib.parse.quote(PAYLOADS["svg"]),
+        "/actor/hostile",
+        "/actor/kataib-hezbollah",
+        "/actor/iran",
+        "/topic/militia-attacks",
+        "/-/cooccurrence",
+        "/-/batch?terms=" + urllib.parse.quote(f"Kataib\n{PAYLOADS['script']}\nBrigade"),
     ]
 
 

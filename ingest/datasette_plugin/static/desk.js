@@ -1,4 +1,4 @@
-// Draws the desk's charts (Vega-Lite, bundled by datasette-dashboards) and its map (Leaflet, bundled by datasette-leaflet).
+// Draws the desk's charts (Vega-Lite, bundled by datasette-dashboards) and its map (Leaflet, bundled by datasette-leaflet as an ES module).
 // Data comes from JSON script elements; names are set as text, never as HTML.
 (function () {
   function json(id) {
@@ -16,7 +16,12 @@
   function map() {
     var element = document.getElementById("desk-map");
     var places = json("desk-places");
-    if (!element || !places || !window.L) return;
+    var leaflet = window.datasette && window.datasette.leaflet;
+    if (!element || !places || !leaflet) return;
+    // datasette-leaflet ships Leaflet as an ES module
+    import(leaflet.JAVASCRIPT_URL).then(function (L) { draw(L, element, places); });
+  }
+  function draw(L, element, places) {
     var map = L.map(element).setView([31, 42], 4);
     L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 18,
