@@ -22,10 +22,9 @@ What it costs, and what it says when it bounds the work:
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -160,48 +159,6 @@ def run_search(connection: sqlite3.Connection, search: Search) -> Results:
     plan = plan_search(connection, search)
     analysis = analyse(connection, plan)
     return results(plan, search_page(connection, plan), analysis)
-
-
-class ResultCache:
-    """The results of the latest searches of each store, keyed by the store's file state.
-
-    A commit changes the write-ahead log's size or time (a checkpoint, the database
-    file's), and so the key: a cached answer is never older than the store it describes.
-    Pages a user shares or comes back to, and the common searches of a busy desk, then
-    cost a dictionary lookup.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple, Results] = OrderedDict()
-
-    def get(self, path: str | None, search: Search) -> Results | None:
-        key = _cache_key(path, search)
-        found = self._entries.get(key) if key else None
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
-
-    def put(self, path: str | None, search: Search, found: Results) -> None:
-        key = _cache_key(path, search)
-        if key:
-            self._entries[key] = found
-            if len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-
-def _cache_key(path: str | None, search: Search) -> tuple | None:
-    if not path:
-        return None  # an in-memory database has no file state to key on
-    state = []
-    for name in (path, path + "-wal"):
-        try:
-            found = os.stat(name)
-        except FileNotFoundError:
-            state += [0, 0]
-        else:
-            state += [found.st_mtime_ns, found.st_size]
-    return (path, *state, search)
 
 
 def results(plan: Plan, hits: Sequence[Hit], analysis: Analysis) -> Results:

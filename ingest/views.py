@@ -18,6 +18,7 @@ from datasette.utils import path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import Forbidden, NotFound, Response
 
 from . import charts, desk
+from .cache import StoreCache
 from .query import SearchSyntaxError
 from .render import marked
 from .search import (
@@ -25,7 +26,6 @@ from .search import (
     Facet,
     Filters,
     Hit,
-    ResultCache,
     Results,
     Search,
     SearchTimeout,
@@ -106,12 +106,12 @@ def _day_after(day: str | None) -> str | None:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() if day else None
 
 
-CACHE = ResultCache()
+CACHE = StoreCache()
 
 
 async def search_database(db, search: Search) -> Results:
     """A search in one database: planned, then its ranking (in id ranges) and its counts in SQL threads at once."""
-    cached = CACHE.get(db.path, search)
+    cached = CACHE.get([db.path], search)
     if cached is not None:
         return cached
     plan = await db.execute_fn(lambda connection: plan_search(connection, search))
@@ -125,7 +125,7 @@ async def search_database(db, search: Search) -> Results:
     )
     page = await db.execute_fn(lambda connection: page_hits(connection, plan, parts))
     found = results(plan, page, analysis)
-    CACHE.put(db.path, search, found)
+    CACHE.put([db.path], search, found)
     return found
 
 
@@ -326,6 +326,16 @@ async def paragraphs_view(request, datasette, send):
     return await TableView.as_view(datasette)(request, send)
 
 
+async def _cached(databases: Sequence, key: tuple, read: Callable):
+    """What `read()` returns, kept until one of the databases changes."""
+    paths = [db.path for db in databases]
+    found = CACHE.get(paths, key)
+    if found is None:
+        found = await read()
+        CACHE.put(paths, key, found)
+    return found
+
+
 async def _each(databases: Sequence, read: Callable):
     return await asyncio.gather(*(db.execute_fn(read) for db in databases))
 
@@ -346,11 +356,15 @@ async def actor_view(request, datasette):
     await check_visible(datasette, request)
     actor_id = request.url_vars["actor_id"]
     databases = await desk_databases(datasette)
-    try:
-        pages = await _each(databases, lambda connection: desk.actor_page(connection, actor_id))
-    except desk.NotFoundError as error:
-        raise NotFound(str(error)) from None
-    page = desk.combine_actor_pages([replace(p, latest=_in(p.latest, db.name)) for p, db in zip(pages, databases, strict=True)])
+
+    async def read():
+        try:
+            pages = await _each(databases, lambda connection: desk.actor_page(connection, actor_id))
+        except desk.NotFoundError as error:
+            raise NotFound(str(error)) from None
+        return desk.combine_actor_pages([replace(p, latest=_in(p.latest, db.name)) for p, db in zip(pages, databases, strict=True)])
+
+    page = await _cached(databases, ("actor", actor_id), read)
     if request.url_vars.get("format") == "json":
         return Response.json(_page_json(datasette, page))
     context = {
@@ -368,11 +382,15 @@ async def topic_view(request, datasette):
     await check_visible(datasette, request)
     topic_id = request.url_vars["topic_id"]
     databases = await desk_databases(datasette)
-    try:
-        pages = await _each(databases, lambda connection: desk.topic_page(connection, topic_id))
-    except desk.NotFoundError as error:
-        raise NotFound(str(error)) from None
-    page = desk.combine_topic_pages([replace(p, latest=_in(p.latest, db.name)) for p, db in zip(pages, databases, strict=True)])
+
+    async def read():
+        try:
+            pages = await _each(databases, lambda connection: desk.topic_page(connection, topic_id))
+        except desk.NotFoundError as error:
+            raise NotFound(str(error)) from None
+        return desk.combine_topic_pages([replace(p, latest=_in(p.latest, db.name)) for p, db in zip(pages, databases, strict=True)])
+
+    page = await _cached(databases, ("topic", topic_id), read)
     if request.url_vars.get("format") == "json":
         return Response.json(_page_json(datasette, page))
     context = {

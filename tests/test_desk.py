@@ -211,14 +211,22 @@ async def test_no_desk_page_loads_a_script_from_another_site(desk):
         assert all(urllib.parse.urlparse(source).netloc == "" for source in sources), (page, sources)
 
 
-async def test_a_search_after_new_articles_are_stored_finds_them(tmp_path, actors, rules):
+@pytest.mark.parametrize(
+    "page, count",
+    [
+        ("/articles/search.json?q=Houthis", "total"),
+        ("/actor/houthis.json", "paragraphs"),
+        ("/topic/red-sea-and-houthis.json", "paragraphs"),
+    ],
+)
+async def test_pages_asked_again_after_new_articles_are_stored_show_them(tmp_path, actors, rules, page, count):
     path = tmp_path / "articles.db"
     add_paths(open_database(path), [SAMPLE], actors, rules, workers=1)
     datasette = Datasette([str(path)], metadata=json.loads((ROOT / "metadata.json").read_text()))
-    before = await get_json(datasette, "/articles/search.json", q="Houthis")
+    before = await get_json(datasette, page)
     add_paths(open_database(path), [ROOT / "tests" / "fixtures" / "articles" / "dod-us-uk-strikes-houthis.txt"], actors, rules, workers=1)
-    after = await get_json(datasette, "/articles/search.json", q="Houthis")
-    assert after["total"] > before["total"]
+    after = await get_json(datasette, page)
+    assert after[count] > before[count]
 
 
 @pytest.mark.parametrize(
