@@ -197,7 +197,7 @@ def listed_pages(client: Client, database: str) -> list[str]:
     paths = [f"/{database}/{urllib.parse.quote(table['name'])}" for table in data["tables"] if not table.get("hidden")]
     paths += [f"/{database}/{urllib.parse.quote(view['name'])}" for view in data.get("views", [])]
     for query in data.get("queries", []):
-        names = query.get("params") or sorted(set(re.findall(r"(?<!:):(\w+)", query["sql"])))
+        names = query.get("params") or sorted(set(re.findall(r"(?<![:\w]):([a-zA-Z_]\w*)", query["sql"])))
         params = {name: QUERY_PARAMS.get(name, "") for name in names}
         paths.append(f"/{database}/{urllib.parse.quote(query['name'])}?{urllib.parse.urlencode(params)}")
     return paths

@@ -171,7 +171,7 @@ def results(plan: Plan, hits: Sequence[Hit], analysis: Analysis) -> Results:
 def deadline(connection: sqlite3.Connection, milliseconds: int = DEADLINE_MS) -> Iterator[None]:
     """Stop the statements run inside at `milliseconds` (SearchTimeout), as Datasette's own time limit does."""
     stop = time.monotonic() + milliseconds / 1000
-    connection.set_progress_handler(lambda: 1 if time.monotonic() > stop else 0, 10_000)
+    connection.set_progress_handler(lambda: 1 if time.monotonic() > stop else 0, 1_000_000)
     try:
         yield
     except sqlite3.OperationalError as error:
