@@ -326,14 +326,18 @@ async def paragraphs_view(request, datasette, send):
     return await TableView.as_view(datasette)(request, send)
 
 
-async def _cached(databases: Sequence, key: tuple, read: Callable):
-    """What `read()` returns, kept until one of the databases changes."""
-    paths = [db.path for db in databases]
-    found = CACHE.get(paths, key)
-    if found is None:
-        found = await read()
-        CACHE.put(paths, key, found)
-    return found
+async def _combined_page(databases: Sequence, read: Callable, combine: Callable, page_id: str):
+    """An actor's or topic's page read from every database and combined, kept until one of them changes."""
+    paths, key = [db.path for db in databases], (read.__name__, page_id)
+    page = CACHE.get(paths, key)
+    if page is None:
+        try:
+            pages = await _each(databases, lambda connection: read(connection, page_id))
+        except desk.NotFoundError as error:
+            raise NotFound(str(error)) from None
+        page = combine([replace(part, latest=_in(part.latest, db.name)) for part, db in zip(pages, databases, strict=True)])
+        CACHE.put(paths, key, page)
+    return page
 
 
 async def _each(databases: Sequence, read: Callable):
@@ -356,15 +360,7 @@ async def actor_view(request, datasette):
     await check_visible(datasette, request)
     actor_id = request.url_vars["actor_id"]
     databases = await desk_databases(datasette)
-
-    async def read():
-        try:
-            pages = await _each(databases, lambda connection: desk.actor_page(connection, actor_id))
-        except desk.NotFoundError as error:
-            raise NotFound(str(error)) from None
-        return desk.combine_actor_pages([replace(p, latest=_in(p.latest, db.name)) for p, db in zip(pages, databases, strict=True)])
-
-    page = await _cached(databases, ("actor", actor_id), read)
+    page = await _combined_page(databases, desk.actor_page, desk.combine_actor_pages, actor_id)
     if request.url_vars.get("format") == "json":
         return Response.json(_page_json(datasette, page))
     context = {
@@ -382,15 +378,7 @@ async def topic_view(request, datasette):
     await check_visible(datasette, request)
     topic_id = request.url_vars["topic_id"]
     databases = await desk_databases(datasette)
-
-    async def read():
-        try:
-            pages = await _each(databases, lambda connection: desk.topic_page(connection, topic_id))
-        except desk.NotFoundError as error:
-            raise NotFound(str(error)) from None
-        return desk.combine_topic_pages([replace(p, latest=_in(p.latest, db.name)) for p, db in zip(pages, databases, strict=True)])
-
-    page = await _cached(databases, ("topic", topic_id), read)
+    page = await _combined_page(databases, desk.topic_page, desk.combine_topic_pages, topic_id)
     if request.url_vars.get("format") == "json":
         return Response.json(_page_json(datasette, page))
     context = {

@@ -6,16 +6,12 @@ heatmap clicks filter. The screenshots the README shows are taken here.
 """
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, served
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 TILES = "tile.openstreetmap.org"
@@ -23,28 +19,11 @@ TILES = "tile.openstreetmap.org"
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (make test installs it)")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_desk(corpus_db_path):
     """The generated corpus served with the settings of `make run`."""
-    port = free_port()
-    command = [sys.executable, "-m", "datasette", "serve", str(corpus_db_path), "--metadata", str(ROOT / "metadata.json")]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--setting", "sql_time_limit_ms", "1000", "--setting", "suggest_facets", "off"]
-    server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait()
+    with served(corpus_db_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import re
 import urllib.parse
 
 import pytest
-from datasette.app import Datasette
 from markupsafe import escape
 from sqlite_utils import Database
 
@@ -14,7 +13,7 @@ from ingest import search
 from ingest.database import open_database
 from ingest.pipeline import add_paths
 
-from .conftest import ROOT, SAMPLE
+from .conftest import ROOT, SAMPLE, datasette_for
 
 DESK_PAGES = [
     "/-/search?q=iran",
@@ -222,7 +221,7 @@ async def test_no_desk_page_loads_a_script_from_another_site(desk):
 async def test_pages_asked_again_after_new_articles_are_stored_show_them(tmp_path, actors, rules, page, count):
     path = tmp_path / "articles.db"
     add_paths(open_database(path), [SAMPLE], actors, rules, workers=1)
-    datasette = Datasette([str(path)], metadata=json.loads((ROOT / "metadata.json").read_text()))
+    datasette = datasette_for(path)
     before = await get_json(datasette, page)
     add_paths(open_database(path), [ROOT / "tests" / "fixtures" / "articles" / "dod-us-uk-strikes-houthis.txt"], actors, rules, workers=1)
     after = await get_json(datasette, page)

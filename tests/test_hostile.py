@@ -4,16 +4,11 @@ import json
 import random
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 
 import pytest
-from datasette.app import Datasette
 
-from .conftest import ROOT
+from .conftest import ROOT, datasette_for, served
 from .test_cli import run
 
 # Pieces of FTS5 syntax, SQL and markup that a search box gets thrown at it.
@@ -130,8 +125,7 @@ def test_the_hostile_database_holds_the_payloads(hostile_db):
 
 
 async def test_every_page_shows_hostile_strings_escaped(hostile_db):
-    metadata = json.loads((ROOT / "metadata.json").read_text())
-    datasette = Datasette([str(hostile_db)], metadata=metadata)
+    datasette = datasette_for(hostile_db)
     rendered = 0
     for page in hostile_pages():
         response = await datasette.client.get(page)
@@ -145,27 +139,11 @@ async def test_every_page_shows_hostile_strings_escaped(hostile_db):
     print(f"{len(hostile_pages())} pages, {rendered} hostile strings shown escaped")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_hostile(hostile_db):
     """The hostile database served as the README serves the sample (a real server: the browser needs one)."""
-    port = free_port()
-    command = [sys.executable, "-m", "datasette", "serve", str(hostile_db), "--metadata", str(ROOT / "metadata.json")]
-    server = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait()
+    with served(hostile_db) as url:
+        yield url
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (make test installs it with apt-get)")
